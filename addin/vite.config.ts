@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+// Multi-page build served by the API at /: taskpane.html (Outlook task pane and preview mode).
+// admin.html joins `input` when the admin page lands.
+export default defineConfig({
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rolldownOptions: { input: { taskpane: page('taskpane.html') } },
+  },
+  server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
+});

@@ -1,0 +1,24 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initial from '../../migrations/2026-11-29T1900-initial.ts';
+
+// An explicit list rather than a folder scan: the set of migrations is part of the code under review.
+const migrations: Record<string, Migration> = {
+  '2026-11-29T1900-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Brings the schema to the latest migration. Throws (with the failing migration's name) on any failure,
+ * so callers exit non-zero.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run on an untyped Kysely
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}

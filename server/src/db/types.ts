@@ -1,0 +1,175 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Row types of the database; API shapes live in shared/ and are mapped in repositories.
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Numeric = ColumnType<string, string | number, string | number>;
+type DateCol = ColumnType<string, string, string>;
+
+export type BranchesTable = { id: Generated<string>; code: string; name: string; region: string; time_zone: Generated<string> };
+export type UsersTable = {
+  id: Generated<string>;
+  name: string;
+  email: string;
+  role: 'relationship_manager' | 'supervisor' | 'admin';
+  branch_id: string | null;
+  supervisor_id: string | null;
+  is_active: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+};
+export type UserAddressesTable = { address_key: string; user_id: string; kind: 'email' | 'alias' | 'exchange_dn' };
+export type ClientsTable = {
+  id: Generated<string>;
+  kind: 'individual' | 'legal_entity';
+  status: 'potential' | 'new' | 'active' | 'inactive';
+  segments: Generated<string[]>;
+  display_name: string;
+  search_name: string;
+  manager_id: string | null;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+export type ClientBranchesTable = { client_id: string; branch_id: string };
+export type IndividualProfilesTable = {
+  client_id: string;
+  last_name: string;
+  first_name: string;
+  middle_name: string | null;
+  birth_date: DateCol | null;
+  inn: string | null;
+  citizenship: string | null;
+};
+export type LegalEntityProfilesTable = {
+  client_id: string;
+  full_name: string;
+  short_name: string;
+  inn: string;
+  kpp: string | null;
+  ogrn: string | null;
+  okved: string | null;
+  credit_rating: string | null;
+};
+export type ContactPointsTable = {
+  id: Generated<string>;
+  client_id: string;
+  kind: 'email' | 'phone';
+  value: string;
+  value_normalized: string;
+  is_primary: Generated<boolean>;
+};
+export type ClientRelationsTable = {
+  id: Generated<string>;
+  from_client_id: string;
+  to_client_id: string;
+  role: 'director' | 'founder' | 'contact_person' | 'spouse' | 'guarantor';
+  share_percent: Numeric | null;
+};
+export type ProductsTable = {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  kind: 'loan' | 'deposit' | 'card' | 'account' | 'cash_management';
+  status: 'active' | 'planned' | 'expired';
+};
+export type DealsTable = {
+  id: Generated<string>;
+  client_id: string;
+  product_id: string;
+  title: string;
+  stage: 'lead' | 'qualification' | 'proposal' | 'negotiation' | 'won' | 'lost';
+  amount: Numeric;
+  currency: string;
+  expected_close_date: DateCol | null;
+  manager_id: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+export type TasksTable = {
+  id: Generated<string>;
+  title: string;
+  type: string;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  status: 'open' | 'in_progress' | 'done' | 'cancelled';
+  due_at: Timestamp | null;
+  effort_estimate_minutes: number | null;
+  assignee_id: string;
+  author_id: string;
+  client_id: string | null;
+  deal_id: string | null;
+  internet_message_id: string | null;
+  completed_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+export type TaskHistoryTable = {
+  id: Generated<string>;
+  task_id: string;
+  actor_id: string | null;
+  at: Generated<Timestamp>;
+  action: string;
+  changes: ColumnType<unknown, string, string>;
+};
+export type CreditApplicationsTable = {
+  id: Generated<string>;
+  number: string;
+  client_id: string;
+  product_id: string;
+  amount: Numeric;
+  currency: string;
+  term_months: number;
+  stage: string;
+  stage_entered_at: Timestamp;
+  sla_due_at: Timestamp | null;
+  decision: string | null;
+  created_at: Generated<Timestamp>;
+};
+export type LoansTable = {
+  id: Generated<string>;
+  contract_number: string;
+  client_id: string;
+  product_id: string;
+  currency: string;
+  principal: Numeric;
+  balance: Numeric;
+  overdue_amount: Generated<Numeric>;
+  days_past_due: Generated<number>;
+  next_payment_date: DateCol | null;
+  next_payment_amount: Numeric | null;
+  closed_at: Timestamp | null;
+};
+export type AuditEventsTable = {
+  id: Generated<string>;
+  at: Generated<Timestamp>;
+  actor_id: string | null;
+  actor_role: string | null;
+  action: string;
+  result: 'ok' | 'denied' | 'failed';
+  client_ids: Generated<string[]>;
+  entity: string | null;
+  entity_id: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
+  ip: string | null;
+  user_agent: string | null;
+  channel: string | null;
+  request_id: string | null;
+};
+
+export type Database = {
+  branches: BranchesTable;
+  users: UsersTable;
+  user_addresses: UserAddressesTable;
+  clients: ClientsTable;
+  client_branches: ClientBranchesTable;
+  individual_profiles: IndividualProfilesTable;
+  legal_entity_profiles: LegalEntityProfilesTable;
+  contact_points: ContactPointsTable;
+  client_relations: ClientRelationsTable;
+  products: ProductsTable;
+  deals: DealsTable;
+  tasks: TasksTable;
+  task_history: TaskHistoryTable;
+  credit_applications: CreditApplicationsTable;
+  loans: LoansTable;
+  audit_events: AuditEventsTable;
+};

@@ -1,0 +1,57 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDb } from './db/database.ts';
+import { startEmbeddedPostgres } from './db/embedded.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { isEmpty, seedDemoBank } from './modules/demo/seed.ts';
+
+// Reads configuration, starts embedded PostgreSQL when no DATABASE_URL is given, migrates, seeds the
+// demo bank into an empty database, listens, and closes everything in order on SIGINT/SIGTERM.
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pg`, port: config.embeddedPgPort });
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const db = createDb(databaseUrl, { max: config.dbPoolMax, onError: (err) => console.error(`database pool: ${err.message}`) });
+  try {
+    await migrateToLatest(db);
+    if (config.seedDemo && (await isEmpty(db))) {
+      const result = await seedDemoBank(db, { clients: 320 });
+      console.log(`seeded demo bank: ${result.clients} clients, ${result.users} users`);
+    }
+  } catch (err) {
+    console.error(err);
+    await db.destroy();
+    await embedded?.stop();
+    process.exit(1);
+  }
+
+  const app = await buildApp({ config, db });
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    // Pool first: stopping PostgreSQL under a live pool makes the pool's error crash the process.
+    await db.destroy();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+  if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
+}
+
+void main();

@@ -1,0 +1,41 @@
+import { type ClientCardDto, type ClientSearchResultDto, foldName, normalizeAddress, normalizePhone } from '@crm/shared';
+import type { Db } from '../../db/database.ts';
+import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
+import type { Principal } from '../auth/principal.ts';
+import { findClientCards, searchClients } from './clients.repository.ts';
+
+/**
+ * Searches visible clients. The query is read as an INN (10/12 digits), an email, a phone (7+ digits
+ * with phone punctuation) or else a name. Search hits are audited (ids only, not the query text).
+ */
+export async function searchClientsFor(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  raw: string,
+  limit: number,
+): Promise<ClientSearchResultDto> {
+  const q = raw.trim();
+  let items: ClientSearchResultDto['items'];
+  if (/^\d{10}$|^\d{12}$/.test(q)) items = await searchClients(db, p, { inn: q }, limit);
+  else if (q.includes('@')) items = await searchClients(db, p, { email: normalizeAddress(q).key }, limit);
+  else if (/^[+\d\s()-]{7,}$/.test(q) && normalizePhone(q)) items = await searchClients(db, p, { phone: normalizePhone(q)! }, limit);
+  else items = await searchClients(db, p, { name: foldName(q) }, limit);
+  if (items.length > 0) {
+    await recordAudit(db, p, origin, [{ action: 'client.search', result: 'ok', clientIds: items.map((i) => i.id) }]);
+  }
+  return { items };
+}
+
+/** The full card of one client, or null when it does not exist or is not visible (audited as denied). */
+export async function getClientCard(db: Db, p: Principal, origin: RequestOrigin, id: string): Promise<ClientCardDto | null> {
+  const [card] = await findClientCards(db, p, [id]);
+  if (card) {
+    await recordAudit(db, p, origin, [{ action: 'client.read', result: 'ok', clientIds: [id] }]);
+    return card;
+  }
+  const exists = await db.selectFrom('clients').where('id', '=', id).select('id').executeTakeFirst();
+  if (exists) await recordAudit(db, p, origin, [{ action: 'client.read', result: 'denied', clientIds: [id] }]);
+  return null;
+}
+

@@ -1,0 +1,125 @@
+import { AppError, type CreateTaskRequestDto, type TaskDto, type UpdateTaskRequestDto } from '@crm/shared';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
+import { type Principal, visibleClient } from '../auth/principal.ts';
+import { addTaskHistory, findTask } from './tasks.repository.ts';
+
+/** A task is the principal's to see and change when they are its assignee or author, or supervise the assignee. */
+async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tasks')
+    .where('id', '=', taskId)
+    .where((eb) => eb.or([eb('assignee_id', 'in', [p.id, ...p.teamIds]), eb('author_id', '=', p.id)]))
+    .select('id')
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * Creates a task linked to a visible client (and optionally its deal and the email's internetMessageId).
+ * Assignee: the principal, or for a supervisor a member of their team.
+ * @throws AppError NOT_FOUND (client/deal not visible), FORBIDDEN (assignee outside the team)
+ */
+export async function createTask(db: Db, p: Principal, origin: RequestOrigin, input: CreateTaskRequestDto): Promise<TaskDto> {
+  const assigneeId = input.assigneeId ?? p.id;
+  if (assigneeId !== p.id && !(p.role === 'supervisor' && p.teamIds.includes(assigneeId))) {
+    throw new AppError('FORBIDDEN', 'You can assign tasks only to yourself or your team', 'body.assigneeId');
+  }
+  return db.transaction().execute(async (trx) => {
+    const client = await trx
+      .selectFrom('clients as c')
+      .where('c.id', '=', input.clientId)
+      .where(visibleClient(p))
+      .select('c.id')
+      .executeTakeFirst();
+    if (!client) throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'body.clientId');
+    if (input.dealId) {
+      const deal = await trx
+        .selectFrom('deals')
+        .where('id', '=', input.dealId)
+        .where('client_id', '=', input.clientId)
+        .select('id')
+        .executeTakeFirst();
+      if (!deal) throw new AppError('NOT_FOUND', 'No such deal for this client', 'body.dealId');
+    }
+    const { id } = await trx
+      .insertInto('tasks')
+      .values({
+        title: input.title.trim(),
+        type: input.type,
+        priority: input.priority ?? 'normal',
+        status: 'open',
+        due_at: input.dueAt ?? null,
+        effort_estimate_minutes: input.effortEstimateMinutes ?? null,
+        assignee_id: assigneeId,
+        author_id: p.id,
+        client_id: input.clientId,
+        deal_id: input.dealId ?? null,
+        internet_message_id: input.internetMessageId ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await addTaskHistory(trx, { taskId: id, actorId: p.id, action: 'created', changes: { status: 'open', assigneeId } });
+    await recordAudit(trx, p, origin, [
+      { action: 'task.create', result: 'ok', clientIds: [input.clientId], entity: 'task', entityId: id },
+    ]);
+    return (await findTask(trx, id))!;
+  });
+}
+
+/**
+ * Applies a partial change if `version` matches the stored one (optimistic concurrency), bumping it.
+ * @throws AppError NOT_FOUND (no such task or not the principal's), VERSION_CONFLICT (someone saved first)
+ */
+export async function updateTask(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  id: string,
+  input: UpdateTaskRequestDto,
+): Promise<TaskDto> {
+  if (!(await canTouchTask(db, p, id))) throw new AppError('NOT_FOUND', 'No such task, or it is not yours', 'params.id');
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('tasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    if (before.version !== input.version) {
+      throw new AppError('VERSION_CONFLICT', 'Someone changed this task since you opened it: reload and try again', 'body.version');
+    }
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const set: Record<string, unknown> = {};
+    const apply = (column: string, field: string, to: unknown, from: unknown) => {
+      const fromValue = from instanceof Date ? from.toISOString() : from;
+      const toValue = typeof to === 'string' && column === 'due_at' ? new Date(to).toISOString() : to;
+      if (toValue !== fromValue) {
+        set[column] = to;
+        changes[field] = { from: fromValue, to: toValue };
+      }
+    };
+    if (input.title !== undefined) apply('title', 'title', input.title.trim(), before.title);
+    if (input.status !== undefined) apply('status', 'status', input.status, before.status);
+    if (input.priority !== undefined) apply('priority', 'priority', input.priority, before.priority);
+    if (input.dueAt !== undefined) apply('due_at', 'dueAt', input.dueAt, before.due_at);
+    if (input.effortEstimateMinutes !== undefined)
+      apply('effort_estimate_minutes', 'effortEstimateMinutes', input.effortEstimateMinutes, before.effort_estimate_minutes);
+    if (Object.keys(changes).length > 0) {
+      if (changes.status) set.completed_at = input.status === 'done' ? sql`now()` : null;
+      await trx
+        .updateTable('tasks')
+        .set({ ...set, version: sql`version + 1`, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .execute();
+      await addTaskHistory(trx, { taskId: id, actorId: p.id, action: 'updated', changes });
+      await recordAudit(trx, p, origin, [
+        {
+          action: 'task.update',
+          result: 'ok',
+          clientIds: before.client_id ? [before.client_id] : [],
+          entity: 'task',
+          entityId: id,
+          details: { fields: Object.keys(changes) },
+        },
+      ]);
+    }
+    return (await findTask(trx, id))!;
+  });
+}

@@ -1,0 +1,63 @@
+import { AppError, type ApiErrorBody, type ErrorCode } from '@crm/shared';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+
+/** Names the field an Ajv error is about, e.g. `body.dueAt`, `querystring.q`, `body.participants.0.role`. */
+function fieldOf(context: string | undefined, e: AjvError | undefined): string {
+  const parts = (e?.instancePath ?? '').split('/').filter(Boolean);
+  const extra = e?.params?.missingProperty ?? e?.params?.additionalProperty;
+  if (typeof extra === 'string') parts.push(extra);
+  return [context ?? 'body', ...parts].join('.');
+}
+
+/**
+ * The one error handler: typed `AppError`s map to their status; schema failures become 400
+ * VALIDATION_FAILED naming the field; anything else is a 500 whose message is hidden from the caller and
+ * logged with the request id. Body: `{ statusCode, code, message, requestId, field? }`.
+ */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+      let body: ApiErrorBody;
+      if (error instanceof AppError) {
+        body = { statusCode: error.statusCode, code: error.code, message: error.message, requestId: request.id };
+        if (error.field) body.field = error.field;
+      } else if ((error as FastifyError).validation) {
+        const first = (error as FastifyError).validation?.[0] as AjvError | undefined;
+        const field = fieldOf((error as FastifyError).validationContext, first);
+        body = {
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          message: `${field}: ${first?.message ?? 'is invalid'}`,
+          requestId: request.id,
+          field,
+        };
+      } else {
+        const status = (error as FastifyError).statusCode ?? 500;
+        if (status >= 500) {
+          request.log.error({ err: error }, 'request failed');
+          body = { statusCode: 500, code: 'INTERNAL', message: 'Internal error', requestId: request.id };
+        } else {
+          const code: ErrorCode =
+            status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED';
+          body = { statusCode: status, code, message: error.message, requestId: request.id };
+        }
+      }
+      if (body.code === 'FORBIDDEN' || body.code === 'UNAUTHENTICATED') request.log.info({ code: body.code }, 'refused');
+      return reply.status(body.statusCode).type('application/json').send(body);
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const body: ApiErrorBody = {
+        statusCode: 404,
+        code: 'NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        requestId: request.id,
+      };
+      return reply.status(404).send(body);
+    });
+  },
+  { name: 'errors' },
+);

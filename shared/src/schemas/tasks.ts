@@ -1,0 +1,34 @@
+import { type Static, Type } from 'typebox';
+import { DateTime, Id } from './common.ts';
+import { TaskPriority, TaskStatus, TaskType } from './clients.ts';
+
+/** POST /api/v1/tasks: a task from the pane, linked to the client and, optionally, the email. */
+export const CreateTaskRequest = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 255 }),
+    type: TaskType,
+    priority: Type.Optional(TaskPriority),
+    dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
+    effortEstimateMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+    clientId: Id,
+    dealId: Type.Optional(Type.Union([Id, Type.Null()])),
+    assigneeId: Type.Optional(Id),
+    internetMessageId: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type CreateTaskRequestDto = Static<typeof CreateTaskRequest>;
+
+/** PATCH /api/v1/tasks/:id: partial change; `version` must equal the stored one, else 409 VERSION_CONFLICT. */
+export const UpdateTaskRequest = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    status: Type.Optional(TaskStatus),
+    priority: Type.Optional(TaskPriority),
+    dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
+    effortEstimateMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type UpdateTaskRequestDto = Static<typeof UpdateTaskRequest>;

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ApiApp, buildApp } from '../../server/src/app.ts';
+import type { Db } from '../../server/src/db/database.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Builds the real app over a test database, dev sign-in on, logging off. */
+export async function buildTestApp(db: Db, overrides: { devAuth?: boolean } = {}): Promise<ApiApp> {
+  return buildApp({
+    db,
+    logger: false,
+    config: {
+      devAuth: overrides.devAuth ?? true,
+      jwtSecret: 'test-secret-test-secret-test-secret-0123',
+      tokenTtlSeconds: 3600,
+      addinDist: path.join(repoRoot, 'addin/dist'),
+      logLevel: 'silent',
+    },
+  });
+}
+
+/** A dev access token for the demo user with this email (through the real dev sign-in route). */
+export async function tokenFor(app: ApiApp, email: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/dev/token', payload: { email } });
+  if (res.statusCode !== 200) throw new Error(`dev token for ${email}: ${res.statusCode} ${res.body}`);
+  return res.json().accessToken;
+}
+
+/** Starts the app on a random loopback port (for the browser tests). */
+export async function startTestServer(db: Db): Promise<{ app: ApiApp; baseUrl: string; close: () => Promise<void> }> {
+  const app = await buildTestApp(db);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, baseUrl: address, close: () => app.close() };
+}

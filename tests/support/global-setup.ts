@@ -1,0 +1,50 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../server/src/db/embedded.ts';
+import { migrateToLatest } from '../../server/src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Server URL (database part ignored) where test files create their databases. */
+    pgAdminUrl: string;
+    /** Name of the migrated, empty template database. */
+    templateDb: string;
+  }
+}
+
+// A real PostgreSQL, never a mock: TEST_DATABASE_URL when set, else an embedded one for this run.
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  let stop: (() => Promise<void>) | undefined;
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'crm-test-pg-'));
+    const port = 55000 + Math.floor(Math.random() * 5000);
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
+    adminUrl = embedded.url;
+    stop = embedded.stop;
+  }
+  const templateDb = `crm_tpl_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${templateDb}`);
+  // UTF-8 with a real ctype, or pg_trgm makes no trigrams for Cyrillic (docs/stack.md).
+  await admin.query(`create database ${templateDb} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${templateDb}`;
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }) });
+  await migrateToLatest(db);
+  await db.destroy();
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('templateDb', templateDb);
+
+  return async () => {
+    const { rows } = await admin.query(`select datname from pg_database where datname like $1`, [`crm_t%_${process.pid}%`]);
+    for (const r of rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
+    await admin.end();
+    await stop?.();
+  };
+}
