@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 // Frozen once committed: imports nothing from src/, works on Kysely<any>.
+// biome-ignore lint/suspicious/noExplicitAny: frozen migrations run on an untyped Kysely
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create extension if not exists pg_trgm`.execute(db);
 
@@ -54,7 +55,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('clients_manager_idx').on('clients').column('manager_id').execute();
-  await sql`create index clients_search_name_trgm on clients using gin (search_name gin_trgm_ops)`.execute(db);
+  await sql`create index clients_search_name_trgm on clients using gin (search_name gin_trgm_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('client_branches')
@@ -62,7 +65,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('branch_id', 'uuid', (c) => c.notNull().references('branches.id'))
     .addPrimaryKeyConstraint('client_branches_pk', ['client_id', 'branch_id'])
     .execute();
-  await db.schema.createIndex('client_branches_branch_idx').on('client_branches').column('branch_id').execute();
+  await db.schema
+    .createIndex('client_branches_branch_idx')
+    .on('client_branches')
+    .column('branch_id')
+    .execute();
 
   await db.schema
     .createTable('individual_profiles')
@@ -74,7 +81,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('inn', 'text', (c) => c.check(sql`inn ~ '^[0-9]{12}$'`))
     .addColumn('citizenship', 'text')
     .execute();
-  await db.schema.createIndex('individual_profiles_inn_idx').on('individual_profiles').column('inn').execute();
+  await db.schema
+    .createIndex('individual_profiles_inn_idx')
+    .on('individual_profiles')
+    .column('inn')
+    .execute();
 
   await db.schema
     .createTable('legal_entity_profiles')
@@ -87,7 +98,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('okved', 'text')
     .addColumn('credit_rating', 'text')
     .execute();
-  await db.schema.createIndex('legal_entity_profiles_inn_idx').on('legal_entity_profiles').column('inn').execute();
+  await db.schema
+    .createIndex('legal_entity_profiles_inn_idx')
+    .on('legal_entity_profiles')
+    .column('inn')
+    .execute();
 
   // One address may belong to several clients (a shared accounting mailbox): no unique key on value.
   await db.schema
@@ -117,8 +132,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('share_percent', sql`numeric(5,2)`)
     .addCheckConstraint('client_relations_not_self', sql`from_client_id <> to_client_id`)
     .execute();
-  await db.schema.createIndex('client_relations_from_idx').on('client_relations').column('from_client_id').execute();
-  await db.schema.createIndex('client_relations_to_idx').on('client_relations').column('to_client_id').execute();
+  await db.schema
+    .createIndex('client_relations_from_idx')
+    .on('client_relations')
+    .column('from_client_id')
+    .execute();
+  await db.schema
+    .createIndex('client_relations_to_idx')
+    .on('client_relations')
+    .column('to_client_id')
+    .execute();
 
   await db.schema
     .createTable('products')
@@ -147,14 +170,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create index deals_open_by_client on deals (client_id) where stage not in ('won', 'lost')`.execute(db);
+  await sql`create index deals_open_by_client on deals (client_id) where stage not in ('won', 'lost')`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('tasks')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('priority', 'text', (c) => c.notNull().check(sql`priority in ('low', 'normal', 'high', 'urgent')`))
+    .addColumn('priority', 'text', (c) =>
+      c.notNull().check(sql`priority in ('low', 'normal', 'high', 'urgent')`),
+    )
     .addColumn('status', 'text', (c) =>
       c.notNull().check(sql`status in ('open', 'in_progress', 'done', 'cancelled')`),
     )
@@ -184,7 +211,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('changes', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
-  await db.schema.createIndex('task_history_task_idx').on('task_history').columns(['task_id', 'at']).execute();
+  await db.schema
+    .createIndex('task_history_task_idx')
+    .on('task_history')
+    .columns(['task_id', 'at'])
+    .execute();
 
   await db.schema
     .createTable('credit_applications')
@@ -203,7 +234,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('credit_applications_client_idx').on('credit_applications').column('client_id').execute();
+  await db.schema
+    .createIndex('credit_applications_client_idx')
+    .on('credit_applications')
+    .column('client_id')
+    .execute();
 
   await db.schema
     .createTable('loans')
@@ -252,6 +287,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     for each row execute function audit_events_append_only()`.execute(db);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: frozen migrations run on an untyped Kysely
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of [
     'audit_events',

@@ -15,13 +15,17 @@ if (!Number.isInteger(clients) || clients < 0) {
   process.exit(2);
 }
 const config = loadConfig({ ...process.env, CRM_DEV_AUTH: 'false' });
-const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pg`, port: config.embeddedPgPort });
+const embedded = config.databaseUrl
+  ? null
+  : await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pg`, port: config.embeddedPgPort });
 const db = createDb(config.databaseUrl ?? embedded!.url);
 let code = 0;
 try {
   await migrateToLatest(db);
   await sql`truncate audit_events, loans, credit_applications, task_history, tasks, deals, products, client_relations,
-    contact_points, legal_entity_profiles, individual_profiles, client_branches, clients, user_addresses, users, branches`.execute(db);
+    contact_points, legal_entity_profiles, individual_profiles, client_branches, clients, user_addresses, users, branches`.execute(
+    db,
+  );
   const started = Date.now();
   const result = await seedDemoBank(db, { clients, log: (m) => console.log(m) });
   console.log(`seeded ${result.clients} clients in ${((Date.now() - started) / 1000).toFixed(1)} s`);

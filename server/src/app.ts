@@ -15,8 +15,8 @@ import Fastify, {
 } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
+import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { mailContextRoutes } from './modules/mail-context/mail-context.routes.ts';
@@ -105,7 +105,11 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   );
 
   if (existsSync(opts.config.addinDist)) {
-    await app.register(fastifyStatic, { root: opts.config.addinDist, index: ['taskpane.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: opts.config.addinDist,
+      index: ['taskpane.html'],
+      wildcard: false,
+    });
   } else {
     app.log.warn(`add-in not built (${opts.config.addinDist} missing): run npm run build`);
   }

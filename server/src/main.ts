@@ -22,7 +22,10 @@ async function main() {
     ? null
     : await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pg`, port: config.embeddedPgPort });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const db = createDb(databaseUrl, { max: config.dbPoolMax, onError: (err) => console.error(`database pool: ${err.message}`) });
+  const db = createDb(databaseUrl, {
+    max: config.dbPoolMax,
+    onError: (err) => console.error(`database pool: ${err.message}`),
+  });
   try {
     await migrateToLatest(db);
     if (config.seedDemo && (await isEmpty(db))) {

@@ -33,12 +33,16 @@ export function normalizeAddress(raw: string | null | undefined): NormalizedAddr
   let value = (raw ?? '').trim();
   if (value === '') return { kind: 'empty', key: '' };
   if (DN_RE.test(value)) return { kind: 'exchange-dn', key: value.toLowerCase() };
-  value = value.replace(/^mailto:/i, '').replace(/^<(.*)>$/, '$1').trim();
+  value = value
+    .replace(/^mailto:/i, '')
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
   const at = value.lastIndexOf('@');
   if (at <= 0 || at === value.length - 1) return { kind: 'invalid', key: value.toLowerCase() };
   const local = value.slice(0, at).toLowerCase();
   const domain = domainToAscii(value.slice(at + 1));
-  if (!domain || !LOCAL_RE.test(local) || !domain.includes('.')) return { kind: 'invalid', key: value.toLowerCase() };
+  if (!domain || !LOCAL_RE.test(local) || !domain.includes('.'))
+    return { kind: 'invalid', key: value.toLowerCase() };
   return { kind: 'smtp', key: `${local}@${domain}` };
 }
 

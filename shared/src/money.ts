@@ -26,11 +26,16 @@ export function formatMoney(money: Money, locale: string): string {
   const negative = money.amount.startsWith('-');
   const [intPart = '0', frac = ''] = money.amount.replace('-', '').split('.');
   const fraction = `${frac}00`.slice(0, 2);
-  const intText = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, maximumFractionDigits: 0 })
+  const intText = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: money.currency,
+    maximumFractionDigits: 0,
+  })
     .formatToParts(BigInt(intPart))
     .map((p) => p.value)
     .join('');
-  const decimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  const decimal =
+    new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
   // Put the fraction right after the last digit so the currency sign stays where the locale wants it.
   const lastDigit = intText.search(/\d(?!.*\d)/);
   const text = `${intText.slice(0, lastDigit + 1)}${decimal}${fraction}${intText.slice(lastDigit + 1)}`;

@@ -15,11 +15,34 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   tdb = await createTestDatabase();
   org = await createOrg(tdb.db);
-  ids.mine = await createClient(tdb.db, org, { kind: 'individual', name: 'Артёмов Пётр Ильич', emails: ['petr@artemov.example'], phones: ['+74951234567'], inn: '500100732259' });
-  ids.rm2s = await createClient(tdb.db, org, { kind: 'legal_entity', name: 'ООО «Ромашка»', manager: 'rm2', inn: '7725088527', emails: ['info@romashka.example'] });
-  ids.other = await createClient(tdb.db, org, { kind: 'individual', name: 'Иванов Иван Иванович', manager: 'rmOther', emails: ['ivanov@secret.example'], inn: '344809916052' });
+  ids.mine = await createClient(tdb.db, org, {
+    kind: 'individual',
+    name: 'Артёмов Пётр Ильич',
+    emails: ['petr@artemov.example'],
+    phones: ['+74951234567'],
+    inn: '500100732259',
+  });
+  ids.rm2s = await createClient(tdb.db, org, {
+    kind: 'legal_entity',
+    name: 'ООО «Ромашка»',
+    manager: 'rm2',
+    inn: '7725088527',
+    emails: ['info@romashka.example'],
+  });
+  ids.other = await createClient(tdb.db, org, {
+    kind: 'individual',
+    name: 'Иванов Иван Иванович',
+    manager: 'rmOther',
+    emails: ['ivanov@secret.example'],
+    inn: '344809916052',
+  });
   app = await buildTestApp(tdb.db);
-  for (const [k, email] of Object.entries({ rm1: 'rm1@bank.example', rmOther: 'rm.other@bank.example', sup: 'sup@bank.example', admin: 'admin@bank.example' })) {
+  for (const [k, email] of Object.entries({
+    rm1: 'rm1@bank.example',
+    rmOther: 'rm.other@bank.example',
+    sup: 'sup@bank.example',
+    admin: 'admin@bank.example',
+  })) {
     tokens[k] = await tokenFor(app, email);
   }
 });
@@ -28,7 +51,8 @@ afterAll(async () => {
   await tdb.destroy();
 });
 
-const get = (url: string, who: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` } });
+const get = (url: string, who: string) =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` } });
 
 describe('who may see which client', () => {
   it('lets an RM open a client they manage and one their branch serves', async () => {
@@ -44,7 +68,11 @@ describe('who may see which client', () => {
       const res = await get(`/api/v1/clients?q=${encodeURIComponent(q)}`, 'rm1');
       expect(res.json<ClientSearchResultDto>().items, q).toEqual([]);
     }
-    const denied = await tdb.db.selectFrom('audit_events').where('result', '=', 'denied').select('client_ids').execute();
+    const denied = await tdb.db
+      .selectFrom('audit_events')
+      .where('result', '=', 'denied')
+      .select('client_ids')
+      .execute();
     expect(denied.map((d) => d.client_ids)).toContainEqual([ids.other]);
     // ...while their own RM finds them.
     expect((await get(`/api/v1/clients/${ids.other}`, 'rmOther')).statusCode).toBe(200);
@@ -74,7 +102,11 @@ describe('who may see which client', () => {
   it('refuses a deactivated user at once with 403', async () => {
     const token = await tokenFor(app, 'rm2@bank.example');
     await tdb.db.updateTable('users').set({ is_active: false }).where('id', '=', org.users.rm2!).execute();
-    const res = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('FORBIDDEN');
     await tdb.db.updateTable('users').set({ is_active: true }).where('id', '=', org.users.rm2!).execute();
@@ -84,7 +116,9 @@ describe('who may see which client', () => {
 describe('client search', () => {
   it('finds by INN, email, phone in any common format, and name with ё folded', async () => {
     const find = async (q: string) =>
-      (await get(`/api/v1/clients?q=${encodeURIComponent(q)}`, 'rm1')).json<ClientSearchResultDto>().items.map((i) => i.id);
+      (await get(`/api/v1/clients?q=${encodeURIComponent(q)}`, 'rm1'))
+        .json<ClientSearchResultDto>()
+        .items.map((i) => i.id);
     expect(await find('500100732259')).toEqual([ids.mine]);
     expect(await find('PETR@Artemov.example')).toEqual([ids.mine]);
     expect(await find('8 (495) 123-45-67')).toEqual([ids.mine]);
@@ -93,13 +127,20 @@ describe('client search', () => {
   });
 
   it('has trigrams for Cyrillic (a database created without a UTF-8 ctype would score 0)', async () => {
-    const { rows } = await sql<{ s: number }>`select similarity('Иванов Иван', 'Иванов Иван Иванович') as s`.execute(tdb.db);
+    const { rows } = await sql<{
+      s: number;
+    }>`select similarity('Иванов Иван', 'Иванов Иван Иванович') as s`.execute(tdb.db);
     expect(rows[0]!.s).toBeGreaterThan(0.3);
   });
 
   it('records search hits in the audit log without the query text', async () => {
     await get(`/api/v1/clients?q=${encodeURIComponent('Ромашка')}`, 'rm1');
-    const last = await tdb.db.selectFrom('audit_events').where('action', '=', 'client.search').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const last = await tdb.db
+      .selectFrom('audit_events')
+      .where('action', '=', 'client.search')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(last.client_ids).toEqual([ids.rm2s]);
     expect(JSON.stringify(last)).not.toContain('Ромашка');
   });
@@ -118,8 +159,17 @@ describe('bad input gets a 4xx naming the field', () => {
   });
   it('rejects a mail-context participant with an unknown role and an unexpected field', async () => {
     const post = (payload: object) =>
-      app.inject({ method: 'POST', url: '/api/v1/mail-context', headers: { authorization: `Bearer ${tokens.rm1}` }, payload });
-    const badRole = await post({ itemType: 'message', participants: [{ role: 'bcc', displayName: '', emailAddress: 'a@b.c' }], userAddresses: [] });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/mail-context',
+        headers: { authorization: `Bearer ${tokens.rm1}` },
+        payload,
+      });
+    const badRole = await post({
+      itemType: 'message',
+      participants: [{ role: 'bcc', displayName: '', emailAddress: 'a@b.c' }],
+      userAddresses: [],
+    });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().field).toBe('body.participants.0.role');
     const extra = await post({ itemType: 'message', participants: [], userAddresses: [], token: 'x' });
@@ -148,11 +198,21 @@ describe('system routes', () => {
   });
   it('serves the OpenAPI document with the pane routes', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
-    expect(Object.keys(res.json().paths)).toEqual(expect.arrayContaining(['/api/v1/mail-context', '/api/v1/clients', '/api/v1/tasks/{id}']));
+    expect(Object.keys(res.json().paths)).toEqual(
+      expect.arrayContaining(['/api/v1/mail-context', '/api/v1/clients', '/api/v1/tasks/{id}']),
+    );
   });
   it('has no dev sign-in unless enabled', async () => {
     const strict = await buildTestApp(tdb.db, { devAuth: false });
-    expect((await strict.inject({ method: 'POST', url: '/api/v1/dev/token', payload: { email: 'rm1@bank.example' } })).statusCode).toBe(404);
+    expect(
+      (
+        await strict.inject({
+          method: 'POST',
+          url: '/api/v1/dev/token',
+          payload: { email: 'rm1@bank.example' },
+        })
+      ).statusCode,
+    ).toBe(404);
     await strict.close();
   });
 });

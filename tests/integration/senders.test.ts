@@ -62,7 +62,13 @@ describe('mail-context resolves every sender case of senders.json', () => {
     const { db } = tdb;
     const org = await createOrg(
       db,
-      (c.crm?.users ?? []).map((u) => ({ key: u.ref, name: u.name, email: u.email, aliases: u.aliases, legacyExchangeDn: u.legacyExchangeDn })),
+      (c.crm?.users ?? []).map((u) => ({
+        key: u.ref,
+        name: u.name,
+        email: u.email,
+        aliases: u.aliases,
+        legacyExchangeDn: u.legacyExchangeDn,
+      })),
     );
     const refs = new Map<string, { id: string; name: string }>();
     for (const cl of c.crm?.clients ?? []) {
@@ -77,7 +83,11 @@ describe('mail-context resolves every sender case of senders.json', () => {
     for (const r of c.crm?.relations ?? []) {
       await db
         .insertInto('client_relations')
-        .values({ from_client_id: refs.get(r.from)!.id, to_client_id: refs.get(r.to)!.id, role: r.role as 'director' })
+        .values({
+          from_client_id: refs.get(r.from)!.id,
+          to_client_id: refs.get(r.to)!.id,
+          role: r.role as 'director',
+        })
         .execute();
     }
     const app = await buildTestApp(db);
@@ -89,7 +99,9 @@ describe('mail-context resolves every sender case of senders.json', () => {
       payload: {
         itemType: c.item!.itemType,
         participants: participantsOf(c.item!),
-        userAddresses: [(c as { userProfile?: { emailAddress: string } }).userProfile?.emailAddress ?? 'rm1@bank.example'],
+        userAddresses: [
+          (c as { userProfile?: { emailAddress: string } }).userProfile?.emailAddress ?? 'rm1@bank.example',
+        ],
       },
     });
     expect(res.statusCode).toBe(200);
@@ -99,12 +111,17 @@ describe('mail-context resolves every sender case of senders.json', () => {
     expect(new Set(cards)).toEqual(new Set(expectedCards));
 
     // The user never appears as a participant, by any of their addresses.
-    for (const p of body.participants) expect(p.emailAddress).not.toMatch(/^(rm1@bank\.example|r\.one@corp\.bank\.example)$/);
+    for (const p of body.participants)
+      expect(p.emailAddress).not.toMatch(/^(rm1@bank\.example|r\.one@corp\.bank\.example)$/);
     if (c.expect.unresolved) {
-      expect(body.participants.filter((p) => p.resolution === 'unknown').map((p) => p.emailAddress)).toEqual(c.expect.unresolved);
+      expect(body.participants.filter((p) => p.resolution === 'unknown').map((p) => p.emailAddress)).toEqual(
+        c.expect.unresolved,
+      );
     }
     if (c.expect.colleagues) {
-      const colleagues = body.participants.filter((p) => p.resolution === 'colleague').map((p) => p.colleague?.id);
+      const colleagues = body.participants
+        .filter((p) => p.resolution === 'colleague')
+        .map((p) => p.colleague?.id);
       expect(colleagues).toEqual(c.expect.colleagues.map((r) => org.users[r]));
     }
     if (c.expect.restricted) {
@@ -131,7 +148,11 @@ describe('mail-context address handling beyond the listed values', () => {
   it('matches mailto:, angle brackets and upper-case Unicode domains to the stored address', async () => {
     tdb = await createTestDatabase();
     const org = await createOrg(tdb.db);
-    const id = await createClient(tdb.db, org, { kind: 'legal_entity', name: 'ООО Пример', emails: ['Office@Пример.РФ'] });
+    const id = await createClient(tdb.db, org, {
+      kind: 'legal_entity',
+      name: 'ООО Пример',
+      emails: ['Office@Пример.РФ'],
+    });
     const app = await buildTestApp(tdb.db);
     const token = await tokenFor(app, 'rm1@bank.example');
     for (const raw of ['mailto:OFFICE@xn--e1afmkfd.xn--p1ai', '<office@пример.рф>', ' office@ПРИМЕР.рф ']) {
@@ -139,9 +160,16 @@ describe('mail-context address handling beyond the listed values', () => {
         method: 'POST',
         url: '/api/v1/mail-context',
         headers: { authorization: `Bearer ${token}` },
-        payload: { itemType: 'message', participants: [{ role: 'from', displayName: '', emailAddress: raw }], userAddresses: [] },
+        payload: {
+          itemType: 'message',
+          participants: [{ role: 'from', displayName: '', emailAddress: raw }],
+          userAddresses: [],
+        },
       });
-      expect(res.json<MailContextResponseDto>().participants[0]?.clients.map((c) => c.id), raw).toEqual([id]);
+      expect(
+        res.json<MailContextResponseDto>().participants[0]?.clients.map((c) => c.id),
+        raw,
+      ).toEqual([id]);
     }
     await app.close();
   });
@@ -151,12 +179,17 @@ describe('mail-context address handling beyond the listed values', () => {
     await createOrg(tdb.db);
     const app = await buildTestApp(tdb.db);
     const token = await tokenFor(app, 'rm1@bank.example');
-    const dn = '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc-someone';
+    const dn =
+      '/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc-someone';
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/mail-context',
       headers: { authorization: `Bearer ${token}` },
-      payload: { itemType: 'message', participants: [{ role: 'from', displayName: 'Someone', emailAddress: dn }], userAddresses: [] },
+      payload: {
+        itemType: 'message',
+        participants: [{ role: 'from', displayName: 'Someone', emailAddress: dn }],
+        userAddresses: [],
+      },
     });
     const [p] = res.json<MailContextResponseDto>().participants;
     expect(p).toMatchObject({ resolution: 'unknown', addressKind: 'exchange-dn', displayName: 'Someone' });

@@ -15,10 +15,23 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   tdb = await createTestDatabase();
   org = await createOrg(tdb.db);
-  clientId = await createClient(tdb.db, org, { kind: 'individual', name: 'Сорокин Илья Петрович', emails: ['i.sorokin@severstal-trade.example'] });
-  foreignClientId = await createClient(tdb.db, org, { kind: 'individual', name: 'Чужой Клиент', manager: 'rmOther' });
+  clientId = await createClient(tdb.db, org, {
+    kind: 'individual',
+    name: 'Сорокин Илья Петрович',
+    emails: ['i.sorokin@severstal-trade.example'],
+  });
+  foreignClientId = await createClient(tdb.db, org, {
+    kind: 'individual',
+    name: 'Чужой Клиент',
+    manager: 'rmOther',
+  });
   app = await buildTestApp(tdb.db);
-  for (const [k, email] of Object.entries({ rm1: 'rm1@bank.example', rm2: 'rm2@bank.example', sup: 'sup@bank.example', rmOther: 'rm.other@bank.example' })) {
+  for (const [k, email] of Object.entries({
+    rm1: 'rm1@bank.example',
+    rm2: 'rm2@bank.example',
+    sup: 'sup@bank.example',
+    rmOther: 'rm.other@bank.example',
+  })) {
     tokens[k] = await tokenFor(app, email);
   }
 });
@@ -57,9 +70,17 @@ describe('tasks from the pane', () => {
       effortEstimateMinutes: 30,
     });
     expect(new Date(task.dueAt!).toISOString()).toBe('2026-12-01T07:00:00.000Z');
-    const card = await app.inject({ method: 'GET', url: `/api/v1/clients/${clientId}`, headers: { authorization: `Bearer ${tokens.rm1}` } });
+    const card = await app.inject({
+      method: 'GET',
+      url: `/api/v1/clients/${clientId}`,
+      headers: { authorization: `Bearer ${tokens.rm1}` },
+    });
     expect(card.json().tasks.map((t: TaskDto) => t.id)).toContain(task.id);
-    const history = await tdb.db.selectFrom('task_history').where('task_id', '=', task.id).selectAll().execute();
+    const history = await tdb.db
+      .selectFrom('task_history')
+      .where('task_id', '=', task.id)
+      .selectAll()
+      .execute();
     expect(history.map((h) => h.action)).toEqual(['created']);
   });
 
@@ -68,12 +89,28 @@ describe('tasks from the pane', () => {
     const done = await call('PATCH', `/api/v1/tasks/${task.id}`, 'rm1', { version: 1, status: 'done' });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ status: 'done', version: 2 });
-    const moved = await call('PATCH', `/api/v1/tasks/${task.id}`, 'rm1', { version: 2, dueAt: '2026-12-03T09:30:00+03:00' });
+    const moved = await call('PATCH', `/api/v1/tasks/${task.id}`, 'rm1', {
+      version: 2,
+      dueAt: '2026-12-03T09:30:00+03:00',
+    });
     expect(new Date(moved.json().dueAt).toISOString()).toBe('2026-12-03T06:30:00.000Z');
-    const history = await tdb.db.selectFrom('task_history').where('task_id', '=', task.id).orderBy('id').selectAll().execute();
-    expect(history.map((h) => Object.keys(h.changes as object))).toEqual([['status', 'assigneeId'], ['status'], ['dueAt']]);
+    const history = await tdb.db
+      .selectFrom('task_history')
+      .where('task_id', '=', task.id)
+      .orderBy('id')
+      .selectAll()
+      .execute();
+    expect(history.map((h) => Object.keys(h.changes as object))).toEqual([
+      ['status', 'assigneeId'],
+      ['status'],
+      ['dueAt'],
+    ]);
     // The card lists open tasks only: a completed one leaves it.
-    const card = await app.inject({ method: 'GET', url: `/api/v1/clients/${clientId}`, headers: { authorization: `Bearer ${tokens.rm1}` } });
+    const card = await app.inject({
+      method: 'GET',
+      url: `/api/v1/clients/${clientId}`,
+      headers: { authorization: `Bearer ${tokens.rm1}` },
+    });
     expect(card.json().tasks.map((t: TaskDto) => t.id)).not.toContain(task.id);
   });
 
@@ -86,7 +123,11 @@ describe('tasks from the pane', () => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     const conflict = results.find((r) => r.statusCode === 409)!;
     expect(conflict.json()).toMatchObject({ code: 'VERSION_CONFLICT', field: 'body.version' });
-    const row = await tdb.db.selectFrom('tasks').where('id', '=', task.id).select('version').executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('tasks')
+      .where('id', '=', task.id)
+      .select('version')
+      .executeTakeFirstOrThrow();
     expect(row.version).toBe(2);
   });
 
@@ -95,7 +136,10 @@ describe('tasks from the pane', () => {
     expect(hidden.statusCode).toBe(404);
     expect(hidden.json().field).toBe('body.clientId');
     const task = (await call('POST', '/api/v1/tasks', 'rm1', newTask())).json<TaskDto>();
-    const stranger = await call('PATCH', `/api/v1/tasks/${task.id}`, 'rmOther', { version: 1, status: 'done' });
+    const stranger = await call('PATCH', `/api/v1/tasks/${task.id}`, 'rmOther', {
+      version: 1,
+      status: 'done',
+    });
     expect(stranger.statusCode).toBe(404);
   });
 
@@ -109,7 +153,10 @@ describe('tasks from the pane', () => {
   });
 
   it('names the field for bad task input and stores nothing', async () => {
-    const before = await tdb.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await tdb.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     for (const [payload, field] of [
       [newTask({ title: '' }), 'body.title'],
       [newTask({ dueAt: 'tomorrow' }), 'body.dueAt'],
@@ -121,7 +168,10 @@ describe('tasks from the pane', () => {
       expect(res.statusCode, field).toBe(400);
       expect(res.json().field, JSON.stringify(payload)).toBe(field);
     }
-    const after = await tdb.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await tdb.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 });

@@ -28,7 +28,9 @@ export async function tokenFor(app: ApiApp, email: string): Promise<string> {
 }
 
 /** Starts the app on a random loopback port (for the browser tests). */
-export async function startTestServer(db: Db): Promise<{ app: ApiApp; baseUrl: string; close: () => Promise<void> }> {
+export async function startTestServer(
+  db: Db,
+): Promise<{ app: ApiApp; baseUrl: string; close: () => Promise<void> }> {
   const app = await buildTestApp(db);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, baseUrl: address, close: () => app.close() };

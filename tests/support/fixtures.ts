@@ -59,9 +59,19 @@ export async function createOrg(db: Db, extraUsers: UserSpec[] = []): Promise<Or
     org.users[u.key] = id;
     const keys = [
       { address_key: normalizeAddress(u.email).key, user_id: id, kind: 'email' as const },
-      ...(u.aliases ?? []).map((a) => ({ address_key: normalizeAddress(a).key, user_id: id, kind: 'alias' as const })),
+      ...(u.aliases ?? []).map((a) => ({
+        address_key: normalizeAddress(a).key,
+        user_id: id,
+        kind: 'alias' as const,
+      })),
       ...(u.legacyExchangeDn
-        ? [{ address_key: normalizeAddress(u.legacyExchangeDn).key, user_id: id, kind: 'exchange_dn' as const }]
+        ? [
+            {
+              address_key: normalizeAddress(u.legacyExchangeDn).key,
+              user_id: id,
+              kind: 'exchange_dn' as const,
+            },
+          ]
         : []),
     ];
     await db.insertInto('user_addresses').values(keys).execute();
@@ -97,7 +107,13 @@ export async function createClient(db: Db, org: Org, spec: ClientSpec): Promise<
     const [last = spec.name, first = '', middle = null] = spec.name.split(' ');
     await db
       .insertInto('individual_profiles')
-      .values({ client_id: id, last_name: last, first_name: first, middle_name: middle, inn: spec.inn ?? null })
+      .values({
+        client_id: id,
+        last_name: last,
+        first_name: first,
+        middle_name: middle,
+        inn: spec.inn ?? null,
+      })
       .execute();
   } else {
     await db
@@ -112,7 +128,10 @@ export async function createClient(db: Db, org: Org, spec: ClientSpec): Promise<
       .execute();
   }
   for (const p of spec.phones ?? []) {
-    await db.insertInto('contact_points').values({ client_id: id, kind: 'phone', value: p, value_normalized: p }).execute();
+    await db
+      .insertInto('contact_points')
+      .values({ client_id: id, kind: 'phone', value: p, value_normalized: p })
+      .execute();
   }
   const branch = spec.branch ?? (managerKey === 'rmOther' ? 'spb' : 'msk');
   await db.insertInto('client_branches').values({ client_id: id, branch_id: org.branches[branch] }).execute();

@@ -32,17 +32,23 @@ export default async function setup(project: TestProject) {
   await admin.connect();
   await admin.query(`drop database if exists ${templateDb}`);
   // UTF-8 with a real ctype, or pg_trgm makes no trigrams for Cyrillic (docs/stack.md).
-  await admin.query(`create database ${templateDb} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+  await admin.query(
+    `create database ${templateDb} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`,
+  );
   const url = new URL(adminUrl);
   url.pathname = `/${templateDb}`;
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }) });
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 1 }) }),
+  });
   await migrateToLatest(db);
   await db.destroy();
   project.provide('pgAdminUrl', adminUrl);
   project.provide('templateDb', templateDb);
 
   return async () => {
-    const { rows } = await admin.query(`select datname from pg_database where datname like $1`, [`crm_t%_${process.pid}%`]);
+    const { rows } = await admin.query(`select datname from pg_database where datname like $1`, [
+      `crm_t%_${process.pid}%`,
+    ]);
     for (const r of rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
     await admin.end();
     await stop?.();

@@ -5,7 +5,13 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Numeric = ColumnType<string, string | number, string | number>;
 type DateCol = ColumnType<string, string, string>;
 
-export type BranchesTable = { id: Generated<string>; code: string; name: string; region: string; time_zone: Generated<string> };
+export type BranchesTable = {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  region: string;
+  time_zone: Generated<string>;
+};
 export type UsersTable = {
   id: Generated<string>;
   name: string;
@@ -16,7 +22,11 @@ export type UsersTable = {
   is_active: Generated<boolean>;
   created_at: Generated<Timestamp>;
 };
-export type UserAddressesTable = { address_key: string; user_id: string; kind: 'email' | 'alias' | 'exchange_dn' };
+export type UserAddressesTable = {
+  address_key: string;
+  user_id: string;
+  kind: 'email' | 'alias' | 'exchange_dn';
+};
 export type ClientsTable = {
   id: Generated<string>;
   kind: 'individual' | 'legal_entity';

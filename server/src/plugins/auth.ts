@@ -30,7 +30,12 @@ declare module '@fastify/jwt' {
 /** Where a request came from, for the audit trail. */
 export function originOf(request: FastifyRequest, channel = 'api'): RequestOrigin {
   const ua = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null, channel, requestId: request.id };
+  return {
+    ip: request.ip,
+    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+    channel,
+    requestId: request.id,
+  };
 }
 
 /**
@@ -50,11 +55,17 @@ export const authPlugin = fp(
       try {
         await request.jwtVerify();
       } catch {
-        throw new AppError('UNAUTHENTICATED', 'Sign in again: the access token is missing, expired or invalid');
+        throw new AppError(
+          'UNAUTHENTICATED',
+          'Sign in again: the access token is missing, expired or invalid',
+        );
       }
       const principal = await loadPrincipal(opts.db, request.user.sub);
       if (!principal) {
-        throw new AppError('FORBIDDEN', 'Your account is not set up in the CRM or is deactivated: ask an administrator');
+        throw new AppError(
+          'FORBIDDEN',
+          'Your account is not set up in the CRM or is deactivated: ask an administrator',
+        );
       }
       request.principal = principal;
     });

@@ -1,8 +1,13 @@
-import { AppError, type ApiErrorBody, type ErrorCode } from '@crm/shared';
+import { type ApiErrorBody, AppError, type ErrorCode } from '@crm/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+type AjvError = {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+};
 
 /** Names the field an Ajv error is about, e.g. `body.dueAt`, `querystring.q`, `body.participants.0.role`. */
 function fieldOf(context: string | undefined, e: AjvError | undefined): string {
@@ -22,7 +27,12 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       let body: ApiErrorBody;
       if (error instanceof AppError) {
-        body = { statusCode: error.statusCode, code: error.code, message: error.message, requestId: request.id };
+        body = {
+          statusCode: error.statusCode,
+          code: error.code,
+          message: error.message,
+          requestId: request.id,
+        };
         if (error.field) body.field = error.field;
       } else if ((error as FastifyError).validation) {
         const first = (error as FastifyError).validation?.[0] as AjvError | undefined;
@@ -41,11 +51,18 @@ export const errorsPlugin = fp(
           body = { statusCode: 500, code: 'INTERNAL', message: 'Internal error', requestId: request.id };
         } else {
           const code: ErrorCode =
-            status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED';
+            status === 413
+              ? 'PAYLOAD_TOO_LARGE'
+              : status === 404
+                ? 'NOT_FOUND'
+                : status === 429
+                  ? 'RATE_LIMITED'
+                  : 'VALIDATION_FAILED';
           body = { statusCode: status, code, message: error.message, requestId: request.id };
         }
       }
-      if (body.code === 'FORBIDDEN' || body.code === 'UNAUTHENTICATED') request.log.info({ code: body.code }, 'refused');
+      if (body.code === 'FORBIDDEN' || body.code === 'UNAUTHENTICATED')
+        request.log.info({ code: body.code }, 'refused');
       return reply.status(body.statusCode).type('application/json').send(body);
     });
 

@@ -25,7 +25,6 @@ export const CREDIT_STAGES = [
 ] as const;
 export const CREDIT_DECISIONS = ['approved', 'approved_changed_terms', 'declined', 'client_refused'] as const;
 
-
 export const ClientKind = Type.Enum(CLIENT_KINDS);
 export const ClientStatus = Type.Enum(CLIENT_STATUSES);
 export const Segment = Type.Enum(SEGMENTS);
@@ -33,7 +32,11 @@ export const TaskType = Type.Enum(TASK_TYPES);
 export const TaskPriority = Type.Enum(TASK_PRIORITIES);
 export const TaskStatus = Type.Enum(TASK_STATUSES);
 
-export const ProductRef = Type.Object({ code: Type.String(), name: Type.String(), kind: Type.Enum(PRODUCT_KINDS) });
+export const ProductRef = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.Enum(PRODUCT_KINDS),
+});
 
 export const Deal = Type.Object({
   id: Id,

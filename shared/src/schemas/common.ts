@@ -6,7 +6,10 @@ export const Id = Type.String({ format: 'uuid' });
 /** Money: decimal string amount + ISO 4217 currency; see shared/src/money.ts. */
 export const MoneySchema = Type.Object(
   {
-    amount: Type.String({ pattern: '^-?\\d{1,18}(\\.\\d{1,2})?$', description: 'Decimal string, never a float' }),
+    amount: Type.String({
+      pattern: '^-?\\d{1,18}(\\.\\d{1,2})?$',
+      description: 'Decimal string, never a float',
+    }),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
   },
   { additionalProperties: false },

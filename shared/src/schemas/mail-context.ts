@@ -2,7 +2,14 @@ import { type Static, Type } from 'typebox';
 import { ClientCard } from './clients.ts';
 import { UserRef } from './common.ts';
 
-export const PARTICIPANT_ROLES = ['from', 'to', 'cc', 'organizer', 'requiredAttendee', 'optionalAttendee'] as const;
+export const PARTICIPANT_ROLES = [
+  'from',
+  'to',
+  'cc',
+  'organizer',
+  'requiredAttendee',
+  'optionalAttendee',
+] as const;
 
 /** One address as Office.js presents it (`EmailAddressDetails`), raw: the server normalises. */
 export const Participant = Type.Object({

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id } from './common.ts';
 import { TaskPriority, TaskStatus, TaskType } from './clients.ts';
+import { DateTime, Id } from './common.ts';
 
 /** POST /api/v1/tasks: a task from the pane, linked to the client and, optionally, the email. */
 export const CreateTaskRequest = Type.Object(
@@ -9,7 +9,9 @@ export const CreateTaskRequest = Type.Object(
     type: TaskType,
     priority: Type.Optional(TaskPriority),
     dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
-    effortEstimateMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+    effortEstimateMinutes: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()]),
+    ),
     clientId: Id,
     dealId: Type.Optional(Type.Union([Id, Type.Null()])),
     assigneeId: Type.Optional(Id),
@@ -27,7 +29,9 @@ export const UpdateTaskRequest = Type.Object(
     status: Type.Optional(TaskStatus),
     priority: Type.Optional(TaskPriority),
     dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
-    effortEstimateMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+    effortEstimateMinutes: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()]),
+    ),
   },
   { additionalProperties: false },
 );

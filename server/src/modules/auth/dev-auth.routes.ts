@@ -40,7 +40,9 @@ export async function devAuthRoutes(app: ApiApp, opts: { db: Db }) {
         .select(['u.id', 'u.role'])
         .executeTakeFirst();
       if (!user) throw new AppError('NOT_FOUND', 'No active demo user has this email', 'body.email');
-      await recordAudit(opts.db, user, originOf(request, 'dev-sign-in'), [{ action: 'auth.sign_in', result: 'ok' }]);
+      await recordAudit(opts.db, user, originOf(request, 'dev-sign-in'), [
+        { action: 'auth.sign_in', result: 'ok' },
+      ]);
       return { accessToken: app.jwt.sign({ sub: user.id }) };
     },
   );
@@ -50,6 +52,12 @@ export async function devAuthRoutes(app: ApiApp, opts: { db: Db }) {
 export async function meRoutes(app: ApiApp) {
   app.get('/me', { schema: { tags: ['auth'], response: { 200: Me } } }, async (request) => {
     const p = request.principal;
-    return { id: p.id, name: p.name, email: p.email, role: p.role, aliases: p.addressKeys.filter((k) => k.includes('@')) };
+    return {
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      role: p.role,
+      aliases: p.addressKeys.filter((k) => k.includes('@')),
+    };
   });
 }

@@ -28,13 +28,19 @@ export async function loadPrincipal(db: Db, userId: string): Promise<Principal |
       'u.name',
       'u.email',
       'u.role',
-      sql<string[]>`array(select t.id from users t where t.is_active and (t.id = u.id or (u.role = 'supervisor' and t.supervisor_id = u.id)))`.as(
+      sql<
+        string[]
+      >`array(select t.id from users t where t.is_active and (t.id = u.id or (u.role = 'supervisor' and t.supervisor_id = u.id)))`.as(
         'team_ids',
       ),
-      sql<string[]>`array(select distinct t.branch_id from users t where t.branch_id is not null and t.is_active and (t.id = u.id or (u.role = 'supervisor' and t.supervisor_id = u.id)))`.as(
+      sql<
+        string[]
+      >`array(select distinct t.branch_id from users t where t.branch_id is not null and t.is_active and (t.id = u.id or (u.role = 'supervisor' and t.supervisor_id = u.id)))`.as(
         'branch_ids',
       ),
-      sql<string[]>`array(select a.address_key from user_addresses a where a.user_id = u.id)`.as('address_keys'),
+      sql<string[]>`array(select a.address_key from user_addresses a where a.user_id = u.id)`.as(
+        'address_keys',
+      ),
     ])
     .executeTakeFirst();
   if (!row) return null;

@@ -28,7 +28,9 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
       'c.display_name as displayName',
       'c.status',
       'c.segments',
-      sql<ClientCardDto['manager']>`case when m.id is null then null else json_build_object('id', m.id, 'name', m.name) end`.as(
+      sql<
+        ClientCardDto['manager']
+      >`case when m.id is null then null else json_build_object('id', m.id, 'name', m.name) end`.as(
         'manager',
       ),
       sql<ClientCardDto['individual']>`case when ip.client_id is null then null else json_build_object(
@@ -37,13 +39,21 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
       sql<ClientCardDto['legalEntity']>`case when lp.client_id is null then null else json_build_object(
         'fullName', lp.full_name, 'shortName', lp.short_name, 'inn', lp.inn, 'kpp', lp.kpp, 'ogrn', lp.ogrn,
         'okved', lp.okved, 'creditRating', lp.credit_rating) end`.as('legalEntity'),
-      sql<ClientCardDto['branches']>`coalesce((select json_agg(json_build_object('code', b.code, 'name', b.name) order by b.code)
-        from client_branches cb join branches b on b.id = cb.branch_id where cb.client_id = c.id), '[]')`.as('branches'),
-      sql<ClientCardDto['contacts']>`coalesce((select json_agg(json_build_object('kind', cp.kind, 'value', cp.value)
+      sql<
+        ClientCardDto['branches']
+      >`coalesce((select json_agg(json_build_object('code', b.code, 'name', b.name) order by b.code)
+        from client_branches cb join branches b on b.id = cb.branch_id where cb.client_id = c.id), '[]')`.as(
+        'branches',
+      ),
+      sql<
+        ClientCardDto['contacts']
+      >`coalesce((select json_agg(json_build_object('kind', cp.kind, 'value', cp.value)
         order by cp.kind, cp.is_primary desc, cp.value) from contact_points cp where cp.client_id = c.id), '[]')`.as(
         'contacts',
       ),
-      sql<ClientCardDto['related']>`coalesce((select json_agg(json_build_object('clientId', o.id, 'displayName', o.display_name,
+      sql<
+        ClientCardDto['related']
+      >`coalesce((select json_agg(json_build_object('clientId', o.id, 'displayName', o.display_name,
         'kind', o.kind, 'role', r.role, 'direction', r.direction) order by o.display_name)
         from (select to_client_id as other_id, role, 'outgoing' as direction from client_relations where from_client_id = c.id
               union all
@@ -65,13 +75,17 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
           from tasks t join users ta on ta.id = t.assignee_id join users tu on tu.id = t.author_id
           where t.client_id = c.id and t.status in ('open', 'in_progress')
           order by t.due_at nulls last limit ${CARD_LIST_LIMIT}) t), '[]')`.as('tasks'),
-      sql<ClientCardDto['credit']['applications']>`coalesce((select json_agg(a.j order by a.created_at desc) from (
+      sql<
+        ClientCardDto['credit']['applications']
+      >`coalesce((select json_agg(a.j order by a.created_at desc) from (
           select json_build_object('id', a.id, 'number', a.number, 'termMonths', a.term_months, 'stage', a.stage,
             'product', json_build_object('code', pr.code, 'name', pr.name, 'kind', pr.kind),
             'amount', json_build_object('amount', a.amount::text, 'currency', a.currency),
             'stageEnteredAt', a.stage_entered_at, 'slaDueAt', a.sla_due_at, 'decision', a.decision) as j, a.created_at
           from credit_applications a join products pr on pr.id = a.product_id
-          where a.client_id = c.id order by a.created_at desc limit ${CARD_LIST_LIMIT}) a), '[]')`.as('applications'),
+          where a.client_id = c.id order by a.created_at desc limit ${CARD_LIST_LIMIT}) a), '[]')`.as(
+        'applications',
+      ),
       sql<ClientCardDto['credit']['loans']>`coalesce((select json_agg(l.j order by l.dpd desc) from (
           select json_build_object('id', l.id, 'contractNumber', l.contract_number,
             'product', json_build_object('code', pr.code, 'name', pr.name, 'kind', pr.kind),
@@ -164,14 +178,18 @@ export async function searchClients(
       'c.display_name as displayName',
       'c.status',
       sql<string | null>`coalesce(ip.inn, lp.inn)`.as('inn'),
-      sql<ClientSummaryDto['manager']>`case when m.id is null then null else json_build_object('id', m.id, 'name', m.name) end`.as(
+      sql<
+        ClientSummaryDto['manager']
+      >`case when m.id is null then null else json_build_object('id', m.id, 'name', m.name) end`.as(
         'manager',
       ),
     ])
     .limit(limit);
   if (q.inn) {
     const inn = q.inn;
-    query = query.where((eb) => eb.or([eb('ip.inn', '=', inn), eb('lp.inn', '=', inn)])).orderBy('c.display_name');
+    query = query
+      .where((eb) => eb.or([eb('ip.inn', '=', inn), eb('lp.inn', '=', inn)]))
+      .orderBy('c.display_name');
   } else if (q.email || q.phone) {
     const [kind, value] = q.email ? (['email', q.email] as const) : (['phone', q.phone as string] as const);
     query = query
@@ -190,7 +208,9 @@ export async function searchClients(
     const name = q.name ?? '';
     // `%` uses the trigram index; word_similarity lets "Сорокин" find "Сорокин Илья Петрович".
     query = query
-      .where(sql<boolean>`(c.search_name %> ${name} or c.search_name like ${`%${name.replace(/[%_\\]/g, '\\$&')}%`})`)
+      .where(
+        sql<boolean>`(c.search_name %> ${name} or c.search_name like ${`%${name.replace(/[%_\\]/g, '\\$&')}%`})`,
+      )
       .orderBy(sql`word_similarity(${name}, c.search_name)`, 'desc')
       .orderBy('c.display_name');
   }

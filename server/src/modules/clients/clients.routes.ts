@@ -11,7 +11,13 @@ export async function clientsRoutes(app: ApiApp, opts: { db: Db }) {
     '/clients',
     { schema: { tags: ['clients'], querystring: ClientSearchQuery, response: { 200: ClientSearchResult } } },
     async (request) =>
-      searchClientsFor(opts.db, request.principal, originOf(request), request.query.q, request.query.limit ?? 20),
+      searchClientsFor(
+        opts.db,
+        request.principal,
+        originOf(request),
+        request.query.q,
+        request.query.limit ?? 20,
+      ),
   );
   app.get(
     '/clients/:id',

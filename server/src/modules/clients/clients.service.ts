@@ -1,4 +1,10 @@
-import { type ClientCardDto, type ClientSearchResultDto, foldName, normalizeAddress, normalizePhone } from '@crm/shared';
+import {
+  type ClientCardDto,
+  type ClientSearchResultDto,
+  foldName,
+  normalizeAddress,
+  normalizePhone,
+} from '@crm/shared';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -19,23 +25,31 @@ export async function searchClientsFor(
   let items: ClientSearchResultDto['items'];
   if (/^\d{10}$|^\d{12}$/.test(q)) items = await searchClients(db, p, { inn: q }, limit);
   else if (q.includes('@')) items = await searchClients(db, p, { email: normalizeAddress(q).key }, limit);
-  else if (/^[+\d\s()-]{7,}$/.test(q) && normalizePhone(q)) items = await searchClients(db, p, { phone: normalizePhone(q)! }, limit);
+  else if (/^[+\d\s()-]{7,}$/.test(q) && normalizePhone(q))
+    items = await searchClients(db, p, { phone: normalizePhone(q)! }, limit);
   else items = await searchClients(db, p, { name: foldName(q) }, limit);
   if (items.length > 0) {
-    await recordAudit(db, p, origin, [{ action: 'client.search', result: 'ok', clientIds: items.map((i) => i.id) }]);
+    await recordAudit(db, p, origin, [
+      { action: 'client.search', result: 'ok', clientIds: items.map((i) => i.id) },
+    ]);
   }
   return { items };
 }
 
 /** The full card of one client, or null when it does not exist or is not visible (audited as denied). */
-export async function getClientCard(db: Db, p: Principal, origin: RequestOrigin, id: string): Promise<ClientCardDto | null> {
+export async function getClientCard(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  id: string,
+): Promise<ClientCardDto | null> {
   const [card] = await findClientCards(db, p, [id]);
   if (card) {
     await recordAudit(db, p, origin, [{ action: 'client.read', result: 'ok', clientIds: [id] }]);
     return card;
   }
   const exists = await db.selectFrom('clients').where('id', '=', id).select('id').executeTakeFirst();
-  if (exists) await recordAudit(db, p, origin, [{ action: 'client.read', result: 'denied', clientIds: [id] }]);
+  if (exists)
+    await recordAudit(db, p, origin, [{ action: 'client.read', result: 'denied', clientIds: [id] }]);
   return null;
 }
-

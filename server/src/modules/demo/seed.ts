@@ -147,22 +147,70 @@ const LOAN_COLS: Col[] = [
 ];
 
 const DEAL_STAGES = ['lead', 'qualification', 'proposal', 'negotiation', 'won', 'lost'] as const;
-const CREDIT_STAGES = ['intake', 'documents', 'scoring', 'security_check', 'underwriting', 'credit_committee', 'decision', 'signing'];
+const CREDIT_STAGES = [
+  'intake',
+  'documents',
+  'scoring',
+  'security_check',
+  'underwriting',
+  'credit_committee',
+  'decision',
+  'signing',
+];
 const TASK_TITLES: Record<string, string[]> = {
-  call: ['Позвонить клиенту по продлению вклада', 'Согласовать условия по кредиту', 'Уточнить потребность в РКО'],
+  call: [
+    'Позвонить клиенту по продлению вклада',
+    'Согласовать условия по кредиту',
+    'Уточнить потребность в РКО',
+  ],
   meeting: ['Встреча по кредитной линии', 'Встреча с финансовым директором', 'Обзор портфеля продуктов'],
-  document_check: ['Проверить пакет документов', 'Запросить бухгалтерскую отчётность', 'Проверить доверенность'],
+  document_check: [
+    'Проверить пакет документов',
+    'Запросить бухгалтерскую отчётность',
+    'Проверить доверенность',
+  ],
   visit: ['Выезд на объект залога', 'Визит в офис клиента'],
   follow_up: ['Напомнить о подписании договора', 'Отправить коммерческое предложение'],
   email: ['Ответить на запрос клиента', 'Направить тарифы'],
 };
 
 const TRANSLIT: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm',
-  н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
-  ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
 };
-const translit = (s: string) => [...s.toLowerCase()].map((ch) => TRANSLIT[ch] ?? (/[a-z0-9]/.test(ch) ? ch : '')).join('');
+const translit = (s: string) =>
+  [...s.toLowerCase()].map((ch) => TRANSLIT[ch] ?? (/[a-z0-9]/.test(ch) ? ch : '')).join('');
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const hours = (h: number) => h * 3600_000;
@@ -182,8 +230,29 @@ type Ctx = {
   loanSeq: number;
 };
 
-type Batch = { [K in 'clients' | 'individuals' | 'legal' | 'contacts' | 'branchLinks' | 'deals' | 'tasks' | 'apps' | 'loans']: unknown[][] };
-const emptyBatch = (): Batch => ({ clients: [], individuals: [], legal: [], contacts: [], branchLinks: [], deals: [], tasks: [], apps: [], loans: [] });
+type Batch = {
+  [K in
+    | 'clients'
+    | 'individuals'
+    | 'legal'
+    | 'contacts'
+    | 'branchLinks'
+    | 'deals'
+    | 'tasks'
+    | 'apps'
+    | 'loans']: unknown[][];
+};
+const emptyBatch = (): Batch => ({
+  clients: [],
+  individuals: [],
+  legal: [],
+  contacts: [],
+  branchLinks: [],
+  deals: [],
+  tasks: [],
+  apps: [],
+  loans: [],
+});
 
 async function flush(db: Db, b: Batch) {
   await bulkInsert(db, 'clients', CLIENT_COLS, b.clients);
@@ -198,7 +267,14 @@ async function flush(db: Db, b: Batch) {
 }
 
 /** Adds deals, tasks, credit applications and loans for one client (amounts in whole roubles, exact). */
-function addBusiness(ctx: Ctx, b: Batch, clientId: string, managerKey: string, corporate: boolean, richness: number) {
+function addBusiness(
+  ctx: Ctx,
+  b: Batch,
+  clientId: string,
+  managerKey: string,
+  corporate: boolean,
+  richness: number,
+) {
   const { rng, now } = ctx;
   const managerId = ctx.userIds.get(managerKey)!;
   const supervisorKey = ctx.userSupervisor.get(managerKey);
@@ -251,7 +327,7 @@ function addBusiness(ctx: Ctx, b: Batch, clientId: string, managerKey: string, c
       `КЗ-${now.getUTCFullYear()}-${pad(ctx.appSeq, 7)}`,
       clientId,
       ctx.productIds.get(product),
-      `${(corporate ? rng.int(10, 300) * 1_000_000 : rng.int(100, 5000) * 1000)}.00`,
+      `${corporate ? rng.int(10, 300) * 1_000_000 : rng.int(100, 5000) * 1000}.00`,
       'RUB',
       rng.pick([12, 24, 36, 60, 120, 240]),
       stage,
@@ -307,7 +383,10 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
   for (const b of BRANCHES) {
     const id = rng.uuid();
     ctx.branchIds.set(b.code, id);
-    await db.insertInto('branches').values({ id, code: b.code, name: b.name, region: b.region, time_zone: b.timeZone }).execute();
+    await db
+      .insertInto('branches')
+      .values({ id, code: b.code, name: b.name, region: b.region, time_zone: b.timeZone })
+      .execute();
   }
   // Supervisors first: RMs point at them.
   const ordered = [...USERS].sort((a, b) => Number(Boolean(a.supervisor)) - Number(Boolean(b.supervisor)));
@@ -329,15 +408,24 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
       .execute();
     const addresses = [
       { address_key: normalizeAddress(u.email).key, user_id: id, kind: 'email' as const },
-      ...(u.aliases ?? []).map((a) => ({ address_key: normalizeAddress(a).key, user_id: id, kind: 'alias' as const })),
-      ...(u.legacyDn ? [{ address_key: normalizeAddress(u.legacyDn).key, user_id: id, kind: 'exchange_dn' as const }] : []),
+      ...(u.aliases ?? []).map((a) => ({
+        address_key: normalizeAddress(a).key,
+        user_id: id,
+        kind: 'alias' as const,
+      })),
+      ...(u.legacyDn
+        ? [{ address_key: normalizeAddress(u.legacyDn).key, user_id: id, kind: 'exchange_dn' as const }]
+        : []),
     ];
     await db.insertInto('user_addresses').values(addresses).execute();
   }
   for (const p of PRODUCTS) {
     const id = rng.uuid();
     ctx.productIds.set(p.code, id);
-    await db.insertInto('products').values({ id, code: p.code, name: p.name, kind: p.kind, status: p.status }).execute();
+    await db
+      .insertInto('products')
+      .values({ id, code: p.code, name: p.name, kind: p.kind, status: p.status })
+      .execute();
   }
 
   // The case clients: fixed names and addresses, rich business so every block of the card shows.
@@ -348,15 +436,48 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
     caseIds.set(c.key, id);
     const corporate = c.kind === 'legal_entity';
     const display = corporate ? c.names[1]! : c.names.join(' ');
-    batch.clients.push([id, c.kind, c.status, c.segments.join(','), display, foldName(display), ctx.userIds.get(c.manager)]);
+    batch.clients.push([
+      id,
+      c.kind,
+      c.status,
+      c.segments.join(','),
+      display,
+      foldName(display),
+      ctx.userIds.get(c.manager),
+    ]);
     if (corporate) {
       const inn = innCheckDigits10(`77${pad(9000000 + n, 7)}`);
-      batch.legal.push([id, c.names[0], c.names[1], inn, `${inn.slice(0, 4)}01001`, ogrnFrom(`10277${pad(9000000 + n, 7)}`), rng.pick(OKVED), 'A(RU)']);
+      batch.legal.push([
+        id,
+        c.names[0],
+        c.names[1],
+        inn,
+        `${inn.slice(0, 4)}01001`,
+        ogrnFrom(`10277${pad(9000000 + n, 7)}`),
+        rng.pick(OKVED),
+        'A(RU)',
+      ]);
     } else {
-      batch.individuals.push([id, c.names[0], c.names[1], c.names[2], `198${n % 10}-0${1 + (n % 9)}-1${n % 10}`, inn12From(`77${pad(90000000 + n, 8)}`), 'RU']);
+      batch.individuals.push([
+        id,
+        c.names[0],
+        c.names[1],
+        c.names[2],
+        `198${n % 10}-0${1 + (n % 9)}-1${n % 10}`,
+        inn12From(`77${pad(90000000 + n, 8)}`),
+        'RU',
+      ]);
     }
-    c.emails.forEach((e, i) => batch.contacts.push([id, 'email', e, normalizeAddress(e).key, i === 0]));
-    batch.contacts.push([id, 'phone', `+7 (495) 555-${pad(10 + n, 2)}-${pad(20 + n, 2)}`, `+7495555${pad(10 + n, 2)}${pad(20 + n, 2)}`, true]);
+    c.emails.forEach((e, i) => {
+      batch.contacts.push([id, 'email', e, normalizeAddress(e).key, i === 0]);
+    });
+    batch.contacts.push([
+      id,
+      'phone',
+      `+7 (495) 555-${pad(10 + n, 2)}-${pad(20 + n, 2)}`,
+      `+7495555${pad(10 + n, 2)}${pad(20 + n, 2)}`,
+      true,
+    ]);
     batch.branchLinks.push([id, ctx.branchIds.get(c.branch)]);
     addBusiness(ctx, batch, id, c.manager, corporate, 1);
   });
@@ -385,7 +506,16 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
       display = `${form} «${w}»`;
       const full = `${form === 'ООО' ? 'Общество с ограниченной ответственностью' : form === 'АО' ? 'Акционерное общество' : 'Публичное акционерное общество'} «${w}»`;
       const inn = innCheckDigits10(`${pad(rng.int(1, 89), 2)}${pad(i, 7)}`);
-      batch.legal.push([id, full, display, inn, `${inn.slice(0, 4)}01001`, ogrnFrom(`1${pad(rng.int(2, 23), 2)}${pad(i, 9)}`), rng.pick(OKVED), rng.pick(RATINGS)]);
+      batch.legal.push([
+        id,
+        full,
+        display,
+        inn,
+        `${inn.slice(0, 4)}01001`,
+        ogrnFrom(`1${pad(rng.int(2, 23), 2)}${pad(i, 9)}`),
+        rng.pick(OKVED),
+        rng.pick(RATINGS),
+      ]);
       emailLocal = rng.pick(['info', 'office', 'buh', 'fin', 'director']);
       domain = `${translit(w).replace(/[^a-z0-9]/g, '') || 'company'}-${i}.example`;
     } else {
@@ -395,7 +525,15 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
       const middle = `${rng.pick(PATRONYMIC_ROOTS)}${female ? 'на' : 'ич'}`;
       display = `${last} ${first} ${middle}`;
       const birth = `${rng.int(1950, 2004)}-${pad(rng.int(1, 12), 2)}-${pad(rng.int(1, 28), 2)}`;
-      batch.individuals.push([id, last, first, middle, birth, inn12From(`${pad(rng.int(1, 89), 2)}${pad(i, 8)}`), 'RU']);
+      batch.individuals.push([
+        id,
+        last,
+        first,
+        middle,
+        birth,
+        inn12From(`${pad(rng.int(1, 89), 2)}${pad(i, 8)}`),
+        'RU',
+      ]);
       emailLocal = `${translit(first)[0]}.${translit(last)}.${i}`;
       domain = rng.pick(['mail.example', 'inbox.example', 'post.example']);
     }
@@ -403,7 +541,15 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
     if (rng.chance(0.08)) segments.push('vip');
     if (rng.chance(0.15)) segments.push('loyal');
     if (rng.chance(0.05)) segments.push('churn_risk');
-    batch.clients.push([id, corporate ? 'legal_entity' : 'individual', status, segments.join(','), display, foldName(display), ctx.userIds.get(managerKey)]);
+    batch.clients.push([
+      id,
+      corporate ? 'legal_entity' : 'individual',
+      status,
+      segments.join(','),
+      display,
+      foldName(display),
+      ctx.userIds.get(managerKey),
+    ]);
     const email = `${emailLocal}@${domain}`;
     batch.contacts.push([id, 'email', email, email, true]);
     const phone = `+79${pad(rng.int(0, 99), 2)}${pad(i % 10_000_000, 7)}`;

@@ -1,8 +1,8 @@
 import { ErrorBody } from '@crm/shared';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
-import type { Db } from '../../db/database.ts';
 import type { ApiApp } from '../../app.ts';
+import type { Db } from '../../db/database.ts';
 
 /** GET /api/v1/health: 200 when the database answers, else 503 UNAVAILABLE. */
 export async function healthRoutes(app: ApiApp, opts: { db: Db }) {
@@ -12,7 +12,10 @@ export async function healthRoutes(app: ApiApp, opts: { db: Db }) {
       config: { public: true },
       schema: {
         tags: ['system'],
-        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') }), 503: ErrorBody },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') }),
+          503: ErrorBody,
+        },
       },
     },
     async (_request, reply) => {
@@ -20,7 +23,12 @@ export async function healthRoutes(app: ApiApp, opts: { db: Db }) {
         await sql`select 1`.execute(opts.db);
       } catch (err) {
         reply.log.error({ err }, 'database health check failed');
-        return reply.status(503).send({ statusCode: 503, code: 'UNAVAILABLE', message: 'Database unavailable', requestId: reply.request.id });
+        return reply.status(503).send({
+          statusCode: 503,
+          code: 'UNAVAILABLE',
+          message: 'Database unavailable',
+          requestId: reply.request.id,
+        });
       }
       return { status: 'ok' as const, database: 'ok' as const };
     },

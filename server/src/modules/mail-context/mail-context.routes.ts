@@ -9,6 +9,7 @@ export async function mailContextRoutes(app: ApiApp, opts: { db: Db }) {
   app.post(
     '/mail-context',
     { schema: { tags: ['pane'], body: MailContextRequest, response: { 200: MailContextResponse } } },
-    async (request) => resolveMailContext(opts.db, request.principal, originOf(request, 'pane'), request.body),
+    async (request) =>
+      resolveMailContext(opts.db, request.principal, originOf(request, 'pane'), request.body),
   );
 }

@@ -61,7 +61,9 @@ export async function resolveMailContext(
   // A colleague reached through an alias we did not know the user by is still the user.
   for (const [key, c] of colleagues) if (c.id === p.id) groups.delete(key);
 
-  const emailKeys = [...groups.values()].filter((g) => g.kind === 'smtp' && !colleagues.has(g.key)).map((g) => g.key);
+  const emailKeys = [...groups.values()]
+    .filter((g) => g.kind === 'smtp' && !colleagues.has(g.key))
+    .map((g) => g.key);
   const matches = await findClientsByEmailKeys(db, p, emailKeys);
   const visibleIds = [...new Set(matches.filter((m) => m.visible).map((m) => m.clientId))];
   const cards = new Map((await findClientCards(db, p, visibleIds)).map((c) => [c.id, c]));
@@ -88,8 +90,12 @@ export async function resolveMailContext(
   }
 
   await recordAudit(db, p, origin, [
-    ...(cards.size > 0 ? [{ action: 'client.read', result: 'ok' as const, clientIds: [...cards.keys()] }] : []),
-    ...(denied.size > 0 ? [{ action: 'client.read', result: 'denied' as const, clientIds: [...denied] }] : []),
+    ...(cards.size > 0
+      ? [{ action: 'client.read', result: 'ok' as const, clientIds: [...cards.keys()] }]
+      : []),
+    ...(denied.size > 0
+      ? [{ action: 'client.read', result: 'denied' as const, clientIds: [...denied] }]
+      : []),
   ]);
   return { participants };
 }

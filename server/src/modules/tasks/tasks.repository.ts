@@ -21,6 +21,11 @@ export async function addTaskHistory(
 ): Promise<void> {
   await db
     .insertInto('task_history')
-    .values({ task_id: entry.taskId, actor_id: entry.actorId, action: entry.action, changes: JSON.stringify(entry.changes) })
+    .values({
+      task_id: entry.taskId,
+      actor_id: entry.actorId,
+      action: entry.action,
+      changes: JSON.stringify(entry.changes),
+    })
     .execute();
 }

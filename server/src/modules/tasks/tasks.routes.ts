@@ -17,7 +17,15 @@ export async function tasksRoutes(app: ApiApp, opts: { db: Db }) {
   );
   app.patch(
     '/tasks/:id',
-    { schema: { tags: ['tasks'], params: Type.Object({ id: Id }), body: UpdateTaskRequest, response: { 200: Task } } },
-    async (request) => updateTask(opts.db, request.principal, originOf(request, 'pane'), request.params.id, request.body),
+    {
+      schema: {
+        tags: ['tasks'],
+        params: Type.Object({ id: Id }),
+        body: UpdateTaskRequest,
+        response: { 200: Task },
+      },
+    },
+    async (request) =>
+      updateTask(opts.db, request.principal, originOf(request, 'pane'), request.params.id, request.body),
   );
 }

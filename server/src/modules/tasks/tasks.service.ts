@@ -21,7 +21,12 @@ async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boole
  * Assignee: the principal, or for a supervisor a member of their team.
  * @throws AppError NOT_FOUND (client/deal not visible), FORBIDDEN (assignee outside the team)
  */
-export async function createTask(db: Db, p: Principal, origin: RequestOrigin, input: CreateTaskRequestDto): Promise<TaskDto> {
+export async function createTask(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  input: CreateTaskRequestDto,
+): Promise<TaskDto> {
   const assigneeId = input.assigneeId ?? p.id;
   if (assigneeId !== p.id && !(p.role === 'supervisor' && p.teamIds.includes(assigneeId))) {
     throw new AppError('FORBIDDEN', 'You can assign tasks only to yourself or your team', 'body.assigneeId');
@@ -33,7 +38,8 @@ export async function createTask(db: Db, p: Principal, origin: RequestOrigin, in
       .where(visibleClient(p))
       .select('c.id')
       .executeTakeFirst();
-    if (!client) throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'body.clientId');
+    if (!client)
+      throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'body.clientId');
     if (input.dealId) {
       const deal = await trx
         .selectFrom('deals')
@@ -60,7 +66,12 @@ export async function createTask(db: Db, p: Principal, origin: RequestOrigin, in
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await addTaskHistory(trx, { taskId: id, actorId: p.id, action: 'created', changes: { status: 'open', assigneeId } });
+    await addTaskHistory(trx, {
+      taskId: id,
+      actorId: p.id,
+      action: 'created',
+      changes: { status: 'open', assigneeId },
+    });
     await recordAudit(trx, p, origin, [
       { action: 'task.create', result: 'ok', clientIds: [input.clientId], entity: 'task', entityId: id },
     ]);
@@ -79,11 +90,21 @@ export async function updateTask(
   id: string,
   input: UpdateTaskRequestDto,
 ): Promise<TaskDto> {
-  if (!(await canTouchTask(db, p, id))) throw new AppError('NOT_FOUND', 'No such task, or it is not yours', 'params.id');
+  if (!(await canTouchTask(db, p, id)))
+    throw new AppError('NOT_FOUND', 'No such task, or it is not yours', 'params.id');
   return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('tasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    const before = await trx
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (before.version !== input.version) {
-      throw new AppError('VERSION_CONFLICT', 'Someone changed this task since you opened it: reload and try again', 'body.version');
+      throw new AppError(
+        'VERSION_CONFLICT',
+        'Someone changed this task since you opened it: reload and try again',
+        'body.version',
+      );
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     const set: Record<string, unknown> = {};
@@ -100,7 +121,12 @@ export async function updateTask(
     if (input.priority !== undefined) apply('priority', 'priority', input.priority, before.priority);
     if (input.dueAt !== undefined) apply('due_at', 'dueAt', input.dueAt, before.due_at);
     if (input.effortEstimateMinutes !== undefined)
-      apply('effort_estimate_minutes', 'effortEstimateMinutes', input.effortEstimateMinutes, before.effort_estimate_minutes);
+      apply(
+        'effort_estimate_minutes',
+        'effortEstimateMinutes',
+        input.effortEstimateMinutes,
+        before.effort_estimate_minutes,
+      );
     if (Object.keys(changes).length > 0) {
       if (changes.status) set.completed_at = input.status === 'done' ? sql`now()` : null;
       await trx
