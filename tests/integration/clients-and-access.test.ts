@@ -191,6 +191,37 @@ describe('bad input gets a 4xx naming the field', () => {
   });
 });
 
+describe('mail-context revisits', () => {
+  it('answers 304 to a revisit whose ETag still matches, and audits both reads', async () => {
+    const payload = {
+      itemType: 'message',
+      participants: [{ role: 'from', displayName: 'Пётр', emailAddress: 'petr@artemov.example' }],
+      userAddresses: ['rm1@bank.example'],
+    };
+    const auth = { authorization: `Bearer ${tokens.rm1}` };
+    const first = await app.inject({ method: 'POST', url: '/api/v1/mail-context', headers: auth, payload });
+    expect(first.statusCode).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toBeTruthy();
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/v1/mail-context',
+      headers: { ...auth, 'if-none-match': etag },
+      payload,
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.headers['cache-control']).toBe('private, no-store');
+    const reads = await tdb.db
+      .selectFrom('audit_events')
+      .where('action', '=', 'client.read')
+      .where('result', '=', 'ok')
+      .where(sql<boolean>`${ids.mine} = any(client_ids)`)
+      .select('channel')
+      .execute();
+    expect(reads.filter((r) => r.channel === 'pane')).toHaveLength(2);
+  });
+});
+
 describe('system routes', () => {
   it('reports health with the database checked', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/health' });

@@ -33,4 +33,14 @@ export async function healthRoutes(app: ApiApp, opts: { db: Db }) {
       return { status: 'ok' as const, database: 'ok' as const };
     },
   );
+
+  // No database, no auth: what a load balancer probes, and the benchmark's baseline of a trivial JSON route.
+  app.get(
+    '/version',
+    {
+      config: { public: true },
+      schema: { tags: ['system'], response: { 200: Type.Object({ name: Type.String(), api: Type.String() }) } },
+    },
+    async () => ({ name: 'bank-crm-outlook', api: 'v1' }),
+  );
 }
