@@ -22,7 +22,7 @@ const db = createDb(config.databaseUrl ?? embedded!.url);
 let code = 0;
 try {
   await migrateToLatest(db);
-  await sql`truncate audit_events, loans, credit_applications, task_history, tasks, deals, products, client_relations,
+  await sql`truncate audit_events, idempotency_keys, role_grants, loans, credit_applications, task_history, tasks, deals, products, client_relations,
     contact_points, legal_entity_profiles, individual_profiles, client_branches, clients, user_addresses, users, branches`.execute(
     db,
   );

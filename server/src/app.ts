@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { AppError } from '@crm/shared';
 import fastifyCompress from '@fastify/compress';
+import fastifyCors from '@fastify/cors';
 import fastifyEtag from '@fastify/etag';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -9,12 +13,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
 import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
@@ -34,11 +42,63 @@ export type ApiApp = FastifyInstance<
 >;
 
 export type AppOptions = {
-  config: Pick<Config, 'devAuth' | 'jwtSecret' | 'tokenTtlSeconds' | 'addinDist' | 'logLevel'>;
+  config: Pick<
+    Config,
+    | 'devAuth'
+    | 'jwtSecret'
+    | 'tokenTtlSeconds'
+    | 'addinDist'
+    | 'logLevel'
+    | 'entra'
+    | 'corsOrigins'
+    | 'frameAncestors'
+    | 'rateLimit'
+    | 'bodyLimitBytes'
+    | 'trustProxy'
+    | 'idempotencyTtlHours'
+  >;
   db: Db;
   /** pino options or false; tests pass false. */
   logger?: boolean | object;
 };
+
+/** One registered route, as collected at registration (the access-matrix test and docs read this). */
+export type RouteEntry = { method: string; url: string; public: boolean; schema: Record<string, unknown> };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on the app, in registration order (HEAD twins of GETs excluded). */
+    routeTable: RouteEntry[];
+  }
+}
+
+const NoQueryString = Type.Object({}, { additionalProperties: false });
+
+/**
+ * Content-Security-Policy of everything we serve: the pane (Vite build: module scripts from 'self', Office.js
+ * from Microsoft's CDN, Griffel's injected style tags need 'unsafe-inline' styles), the OpenAPI page and the
+ * API. Framing only by the configured Outlook origins; the Entra authority is reachable for MSAL.
+ */
+export function contentSecurityPolicy(config: Pick<Config, 'frameAncestors' | 'entra'>) {
+  const authority = config.entra ? [config.entra.authorityHost] : [];
+  return {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", 'https://appsforoffice.microsoft.com'],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'", ...authority],
+      frameSrc: ["'self'", ...authority],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: config.frameAncestors,
+    },
+  };
+}
 
 /**
  * Builds the whole HTTP app (API under /api/v1, OpenAPI at /docs, the built add-in at /) without
@@ -61,11 +121,73 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
           }
         : opts.logger,
     genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: opts.config.bodyLimitBytes,
+    // A hop count becomes a function: Fastify's types take hops only that way.
+    trustProxy:
+      typeof opts.config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_addr: string, i: number) =>
+              i < hops
+          )(opts.config.trustProxy)
+        : opts.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    // An API route that declares no query parameters accepts none (unknown properties are refused everywhere).
+    if (route.url?.startsWith('/api/') && route.schema && !route.schema.querystring)
+      route.schema.querystring = NoQueryString;
+    if (route.method === 'HEAD' && route.url && routeTable.some((r) => r.url === route.url)) return;
+    for (const method of [route.method].flat())
+      routeTable.push({
+        method,
+        url: route.url,
+        public: Boolean(route.config?.public),
+        schema: (route.schema ?? {}) as Record<string, unknown>,
+      });
+  });
+
   await app.register(errorsPlugin);
+  // X-Frame-Options would forbid Outlook to frame the pane: CSP frame-ancestors says who may. COOP same-origin
+  // breaks the Office dialog API (error 12006). Outlook loads the add-in's icons cross-origin: CORP allows it.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: contentSecurityPolicy(opts.config),
+    frameguard: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  if (opts.config.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: opts.config.corsOrigins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
+      exposedHeaders: ['etag', 'x-request-id', 'retry-after', 'idempotent-replayed'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
+  // Rate limits (in-process store: per instance). Per IP on every request, unknown routes (404) included, so
+  // URL guessing and token spraying are slowed; per user after authentication. 0 turns a limit off.
+  await app.register(fastifyRateLimit, { global: false, cache: 20_000 });
+  const limiter = (max: number, key: (r: FastifyRequest) => string) => {
+    if (max <= 0) return async () => {};
+    const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key });
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const s = await check(request);
+      if (!s.isAllowed && s.isExceeded) {
+        reply.header('retry-after', String(s.ttlInSeconds));
+        throw new AppError('RATE_LIMITED', `Too many requests: retry in ${s.ttlInSeconds} s`);
+      }
+    };
+  };
+  const perIp = limiter(opts.config.rateLimit.perIpPerMinute, (r) => `ip:${r.ip}`);
+  const perUser = limiter(opts.config.rateLimit.perUserPerMinute, (r) => `user:${r.principal.id}`);
+  app.addHook('onRequest', perIp);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Bank CRM for Outlook API', version: '1.0.0' },
@@ -79,13 +201,17 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
     db: opts.db,
     jwtSecret: opts.config.jwtSecret,
     tokenTtlSeconds: opts.config.tokenTtlSeconds,
+    devAuth: opts.config.devAuth,
+    entra: opts.config.entra,
   });
 
   await app.register(
     async (api: ApiApp) => {
       await api.register(fastifyEtag);
-      api.addHook('onRequest', async (request) => {
-        if (!request.routeOptions.config.public) await app.authenticate(request);
+      api.addHook('onRequest', async (request, reply) => {
+        if (request.routeOptions.config.public) return;
+        await app.authenticate(request);
+        await perUser(request, reply);
       });
       // Client data must not sit in shared caches or the browser's disk cache.
       api.addHook('onSend', async (_request, reply) => {
@@ -99,7 +225,8 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(meRoutes);
       await api.register(mailContextRoutes, { db: opts.db });
       await api.register(clientsRoutes, { db: opts.db });
-      await api.register(tasksRoutes, { db: opts.db });
+      await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
+      await api.register(auditRoutes, { db: opts.db });
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { assertCanServe, ConfigError, loadConfig } from './config.ts';
 import { createDb } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -11,6 +11,7 @@ async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
+    assertCanServe(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`configuration error: ${err.message}`);
@@ -55,6 +56,11 @@ async function main() {
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
+  if (config.entra)
+    app.log.info(
+      { tenants: config.entra.tenants.length, acceptV1: config.entra.acceptV1 },
+      'Entra ID sign-in is ON',
+    );
 }
 
 void main();

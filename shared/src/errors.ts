@@ -4,11 +4,31 @@
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
+  /** Generic 401: no bearer token, or one we cannot read. */
   UNAUTHENTICATED: 401,
+  /** The token is malformed, its signature or algorithm is wrong, its key is unknown, or it is not an access token. */
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  /** `nbf` is in the future (beyond the allowed clock skew). */
+  TOKEN_NOT_YET_VALID: 401,
+  /** `aud` is not our API (e.g. a Microsoft Graph token). */
+  TOKEN_AUDIENCE_INVALID: 401,
+  /** `iss` is not the configured issuer for the token's tenant. */
+  TOKEN_ISSUER_INVALID: 401,
+  /** The token's `tid` is not one of the onboarded tenants. */
+  TENANT_NOT_ONBOARDED: 401,
+  /** The token does not carry the API's delegated scope (`scp`). */
+  SCOPE_MISSING: 401,
   FORBIDDEN: 403,
+  /** A valid Entra ID sign-in whose tid+oid is not a CRM user: an admin must provision the user. */
+  USER_NOT_PROVISIONED: 403,
   NOT_FOUND: 404,
   VERSION_CONFLICT: 409,
+  /** A create with this `Idempotency-Key` is still being processed: retry shortly. */
+  IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** The `Idempotency-Key` was already used for a different request body. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

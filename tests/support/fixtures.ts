@@ -13,11 +13,12 @@ type UserSpec = {
   key: string;
   name: string;
   email: string;
-  role?: 'relationship_manager' | 'supervisor' | 'admin';
+  role?: 'relationship_manager' | 'supervisor' | 'credit_officer' | 'admin';
   branch?: 'msk' | 'spb' | null;
   supervisor?: string;
   aliases?: string[];
   legacyExchangeDn?: string;
+  grants?: ('view_personal_data' | 'admin')[];
 };
 
 /** Branches MSK and SPB; users: sup (supervisor, MSK), rm1 and rm2 (RMs under sup, MSK), rmOther (RM, SPB), admin. */
@@ -75,13 +76,52 @@ export async function createOrg(db: Db, extraUsers: UserSpec[] = []): Promise<Or
         : []),
     ];
     await db.insertInto('user_addresses').values(keys).execute();
+    for (const grant of u.grants ?? [])
+      await db.insertInto('role_grants').values({ user_id: id, grant }).execute();
   }
   return org;
+}
+
+/** Gives a user a grant (e.g. `view_personal_data`). */
+export async function grant(db: Db, userId: string, what: 'view_personal_data' | 'admin'): Promise<void> {
+  await db
+    .insertInto('role_grants')
+    .values({ user_id: userId, grant: what })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Adds a credit application (consumer loan, intake) for a client; creates the product on first use. */
+export async function createCreditApplication(db: Db, clientId: string): Promise<string> {
+  const product =
+    (await db.selectFrom('products').where('code', '=', 'CONS-LOAN').select('id').executeTakeFirst()) ??
+    (await db
+      .insertInto('products')
+      .values({ code: 'CONS-LOAN', name: 'Потребительский кредит', kind: 'loan', status: 'active' })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+  const { id } = await db
+    .insertInto('credit_applications')
+    .values({
+      number: `КЗ-TEST-${Math.random().toString(36).slice(2, 10)}`,
+      client_id: clientId,
+      product_id: product.id,
+      amount: '500000.00',
+      currency: 'RUB',
+      term_months: 36,
+      stage: 'intake',
+      stage_entered_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
 }
 
 export type ClientSpec = {
   kind: 'individual' | 'legal_entity';
   name: string;
+  /** Individuals: `YYYY-MM-DD`. */
+  birthDate?: string;
   emails?: string[];
   phones?: string[];
   manager?: string; // user key; default rm1
@@ -112,6 +152,7 @@ export async function createClient(db: Db, org: Org, spec: ClientSpec): Promise<
         last_name: last,
         first_name: first,
         middle_name: middle,
+        birth_date: spec.birthDate ?? null,
         inn: spec.inn ?? null,
       })
       .execute();
@@ -121,10 +162,16 @@ export async function createClient(db: Db, org: Org, spec: ClientSpec): Promise<
       .values({ client_id: id, full_name: spec.name, short_name: spec.name, inn: spec.inn ?? '7707083893' })
       .execute();
   }
-  for (const e of spec.emails ?? []) {
+  for (const [i, e] of (spec.emails ?? []).entries()) {
     await db
       .insertInto('contact_points')
-      .values({ client_id: id, kind: 'email', value: e, value_normalized: normalizeAddress(e).key })
+      .values({
+        client_id: id,
+        kind: 'email',
+        value: e,
+        value_normalized: normalizeAddress(e).key,
+        is_primary: i === 0,
+      })
       .execute();
   }
   for (const p of spec.phones ?? []) {

@@ -33,7 +33,10 @@ export type MailHost = {
    * Calls `handler` with the newly selected item (null: nothing selected) whenever the selection changes.
    * Resolves with an unsubscribe function once the host accepted the registration.
    */
-  onItemChanged(handler: (item: MailItemContext | null) => void): Promise<() => void>;
+  onItemChanged(
+    handler: (item: MailItemContext | null) => void,
+    onError?: (err: unknown) => void,
+  ): Promise<() => void>;
   /** BCP 47 tag of the host's UI language, e.g. `ru-RU`. */
   displayLanguage: string;
   /** The host's theme, or null when the host says nothing (then prefers-color-scheme decides). */

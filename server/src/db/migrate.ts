@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from '../../migrations/2026-11-29T1900-initial.ts';
+import * as entraRolesIdempotency from '../../migrations/2026-12-01T1000-entra-roles-idempotency.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
   '2026-11-29T1900-initial': initial,
+  '2026-12-01T1000-entra-roles-idempotency': entraRolesIdempotency,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

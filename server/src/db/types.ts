@@ -16,10 +16,28 @@ export type UsersTable = {
   id: Generated<string>;
   name: string;
   email: string;
-  role: 'relationship_manager' | 'supervisor' | 'admin';
+  role: 'relationship_manager' | 'supervisor' | 'credit_officer' | 'admin';
   branch_id: string | null;
   supervisor_id: string | null;
   is_active: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  /** Entra ID tenant (`tid`) and object id (`oid`): how a signed-in user is found; both or neither. */
+  entra_tenant_id: string | null;
+  entra_object_id: string | null;
+};
+export type RoleGrantsTable = {
+  user_id: string;
+  grant: 'view_personal_data' | 'admin';
+  granted_by: string | null;
+  granted_at: Generated<Timestamp>;
+};
+export type IdempotencyKeysTable = {
+  user_id: string;
+  key: string;
+  route: string;
+  request_hash: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
   created_at: Generated<Timestamp>;
 };
 export type UserAddressesTable = {
@@ -168,6 +186,8 @@ export type AuditEventsTable = {
 export type Database = {
   branches: BranchesTable;
   users: UsersTable;
+  role_grants: RoleGrantsTable;
+  idempotency_keys: IdempotencyKeysTable;
   user_addresses: UserAddressesTable;
   clients: ClientsTable;
   client_branches: ClientBranchesTable;

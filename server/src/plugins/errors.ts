@@ -61,7 +61,8 @@ export const errorsPlugin = fp(
           body = { statusCode: status, code, message: error.message, requestId: request.id };
         }
       }
-      if (body.code === 'FORBIDDEN' || body.code === 'UNAUTHENTICATED')
+      // The code only: never the token or the message's context.
+      if (body.statusCode === 401 || body.statusCode === 403)
         request.log.info({ code: body.code }, 'refused');
       return reply.status(body.statusCode).type('application/json').send(body);
     });

@@ -1,8 +1,21 @@
 import { type Static, Type } from 'typebox';
 import { Id } from './common.ts';
 
-export const ROLES = ['relationship_manager', 'supervisor', 'admin'] as const;
+/**
+ * CRM roles (architecture.md, "Access rules"): a relationship manager sees the clients they manage and those
+ * their branch serves; a supervisor what their team sees; a credit officer the clients with credit
+ * applications in their branch; an admin settings, users and audit but no client data.
+ */
+export const ROLES = ['relationship_manager', 'supervisor', 'credit_officer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * Rights granted on top of a role (table `role_grants`):
+ * - `view_personal_data`: unmasked birth date (and passport, document numbers, income when those fields come);
+ * - `admin`: admin rights (audit, settings) for a user whose role is a business role.
+ */
+export const GRANTS = ['view_personal_data', 'admin'] as const;
+export type Grant = (typeof GRANTS)[number];
 
 /** A demo user offered by the dev sign-in (GET /api/v1/dev/users). */
 export const DevUser = Type.Object({
@@ -26,6 +39,7 @@ export const Me = Type.Object({
   name: Type.String(),
   email: Type.String(),
   role: Type.Enum(ROLES),
+  grants: Type.Array(Type.Enum(GRANTS)),
   aliases: Type.Array(Type.String()),
 });
 export type MeDto = Static<typeof Me>;

@@ -126,6 +126,15 @@ export const RelatedClient = Type.Object({
   direction: Type.Union([Type.Literal('outgoing'), Type.Literal('incoming')]),
 });
 
+/**
+ * Personal-data fields of a card (152-FZ; banking.md, "Personal data and audit"), as paths in the card.
+ * A principal without the `view_personal_data` grant gets each of them as `null`, and its path in the card's
+ * `masked` list, so the pane can say "hidden" rather than "unknown". Passport/document numbers and income join
+ * this list when those fields exist.
+ */
+export const PERSONAL_DATA_FIELDS = ['individual.birthDate'] as const;
+export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];
+
 /** The client card with everything the pane shows for it. */
 export const ClientCard = Type.Object({
   id: Id,
@@ -142,6 +151,8 @@ export const ClientCard = Type.Object({
   deals: Type.Array(Deal),
   tasks: Type.Array(Task),
   credit: Type.Object({ applications: Type.Array(CreditApplication), loans: Type.Array(Loan) }),
+  /** Personal-data fields withheld from this user (their value is `null`); empty when all are shown. */
+  masked: Type.Array(Type.Enum(PERSONAL_DATA_FIELDS)),
 });
 export type ClientCardDto = Static<typeof ClientCard>;
 
@@ -156,9 +167,12 @@ export const ClientSummary = Type.Object({
 });
 export type ClientSummaryDto = Static<typeof ClientSummary>;
 
-export const ClientSearchQuery = Type.Object({
-  q: Type.String({ minLength: 2, maxLength: 200, description: 'Name, INN, email or phone' }),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
-});
+export const ClientSearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 2, maxLength: 200, description: 'Name, INN, email or phone' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+  },
+  { additionalProperties: false },
+);
 export const ClientSearchResult = Type.Object({ items: Type.Array(ClientSummary) });
 export type ClientSearchResultDto = Static<typeof ClientSearchResult>;

@@ -16,6 +16,9 @@ export const MoneySchema = Type.Object(
 );
 export type MoneyDto = Static<typeof MoneySchema>;
 
+/** Route params of `/:id` routes. */
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
 /** Date-time in ISO 8601 with an offset (UTC `Z` from the server). */
 export const DateTime = Type.String({ format: 'date-time' });
 /** Calendar date `YYYY-MM-DD`. */

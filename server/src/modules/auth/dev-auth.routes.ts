@@ -57,6 +57,7 @@ export async function meRoutes(app: ApiApp) {
       name: p.name,
       email: p.email,
       role: p.role,
+      grants: p.grants,
       aliases: p.addressKeys.filter((k) => k.includes('@')),
     };
   });

@@ -1,7 +1,7 @@
-import type { ClientCardDto, ClientSummaryDto } from '@crm/shared';
+import { type ClientCardDto, type ClientSummaryDto, PERSONAL_DATA_FIELDS } from '@crm/shared';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { type Principal, visibleClient } from '../auth/principal.ts';
+import { maskedFieldsFor, type Principal, visibleClient } from '../auth/principal.ts';
 
 // How many rows of each list a card carries; the pane shows a few and offers "show all".
 const CARD_LIST_LIMIT = 20;
@@ -12,15 +12,18 @@ const CARD_LIST_LIMIT = 20;
  * `json_agg` subquery, so the cost does not grow with the number of round trips. Only clients the
  * principal may see are returned; the caller decides what to say about the rest.
  * Money leaves SQL as text (`amount::text`), never as a JSON number, so no float ever holds it.
+ * Personal-data fields are masked in SQL for a principal without `view_personal_data` (`null` + `masked`).
  */
 export async function findClientCards(db: Db, p: Principal, ids: string[]): Promise<ClientCardDto[]> {
   if (ids.length === 0) return [];
+  const masked = maskedFieldsFor(p, PERSONAL_DATA_FIELDS);
+  const showBirthDate = !masked.includes('individual.birthDate');
   const rows = await db
     .selectFrom('clients as c')
     .leftJoin('users as m', 'm.id', 'c.manager_id')
     .leftJoin('individual_profiles as ip', 'ip.client_id', 'c.id')
     .leftJoin('legal_entity_profiles as lp', 'lp.client_id', 'c.id')
-    .where('c.id', 'in', ids)
+    .where('c.id', '=', sql<string>`any(${ids}::uuid[])`)
     .where(visibleClient(p))
     .select([
       'c.id',
@@ -35,7 +38,9 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
       ),
       sql<ClientCardDto['individual']>`case when ip.client_id is null then null else json_build_object(
         'lastName', ip.last_name, 'firstName', ip.first_name, 'middleName', ip.middle_name,
-        'birthDate', ip.birth_date, 'inn', ip.inn, 'citizenship', ip.citizenship) end`.as('individual'),
+        'birthDate', case when ${showBirthDate}::boolean then ip.birth_date end, 'inn', ip.inn, 'citizenship', ip.citizenship) end`.as(
+        'individual',
+      ),
       sql<ClientCardDto['legalEntity']>`case when lp.client_id is null then null else json_build_object(
         'fullName', lp.full_name, 'shortName', lp.short_name, 'inn', lp.inn, 'kpp', lp.kpp, 'ogrn', lp.ogrn,
         'okved', lp.okved, 'creditRating', lp.credit_rating) end`.as('legalEntity'),
@@ -120,6 +125,7 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
         deals: r.deals,
         tasks: r.tasks,
         credit: { applications: r.applications, loans: r.loans },
+        masked: r.individual ? masked : [],
       } satisfies ClientCardDto,
     ]),
   );

@@ -1,5 +1,4 @@
-import { AppError, ClientCard, ClientSearchQuery, ClientSearchResult, Id } from '@crm/shared';
-import { Type } from 'typebox';
+import { AppError, ClientCard, ClientSearchQuery, ClientSearchResult, IdParams } from '@crm/shared';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
 import { originOf } from '../../plugins/auth.ts';
@@ -21,7 +20,7 @@ export async function clientsRoutes(app: ApiApp, opts: { db: Db }) {
   );
   app.get(
     '/clients/:id',
-    { schema: { tags: ['clients'], params: Type.Object({ id: Id }), response: { 200: ClientCard } } },
+    { schema: { tags: ['clients'], params: IdParams, response: { 200: ClientCard } } },
     async (request) => {
       const card = await getClientCard(opts.db, request.principal, originOf(request), request.params.id);
       if (!card) throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'params.id');

@@ -4,6 +4,7 @@ import {
   foldName,
   normalizeAddress,
   normalizePhone,
+  PERSONAL_DATA_FIELDS,
 } from '@crm/shared';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
@@ -30,7 +31,12 @@ export async function searchClientsFor(
   else items = await searchClients(db, p, { name: foldName(q) }, limit);
   if (items.length > 0) {
     await recordAudit(db, p, origin, [
-      { action: 'client.search', result: 'ok', clientIds: items.map((i) => i.id) },
+      {
+        action: 'client.search',
+        result: 'ok',
+        clientIds: items.map((i) => i.id),
+        details: { fields: ['displayName', 'status', 'inn', 'manager'] },
+      },
     ]);
   }
   return { items };
@@ -45,7 +51,16 @@ export async function getClientCard(
 ): Promise<ClientCardDto | null> {
   const [card] = await findClientCards(db, p, [id]);
   if (card) {
-    await recordAudit(db, p, origin, [{ action: 'client.read', result: 'ok', clientIds: [id] }]);
+    // Which personal-data fields this read revealed (names only) and which were masked.
+    const personal = card.individual ? PERSONAL_DATA_FIELDS.filter((f) => !card.masked.includes(f)) : [];
+    await recordAudit(db, p, origin, [
+      {
+        action: 'client.read',
+        result: 'ok',
+        clientIds: [id],
+        details: { view: 'card', personalDataShown: personal, personalDataMasked: card.masked },
+      },
+    ]);
     return card;
   }
   const exists = await db.selectFrom('clients').where('id', '=', id).select('id').executeTakeFirst();

@@ -25,11 +25,13 @@ type UserSeed = {
   key: string;
   name: string;
   email: string;
-  role: 'relationship_manager' | 'supervisor' | 'admin';
+  role: 'relationship_manager' | 'supervisor' | 'credit_officer' | 'admin';
   branch: string | null;
   supervisor?: string;
   aliases?: string[];
   legacyDn?: string;
+  /** Rights on top of the role (`role_grants`). */
+  grants?: ('view_personal_data' | 'admin')[];
 };
 
 export const USERS: UserSeed[] = [
@@ -99,6 +101,26 @@ export const USERS: UserSeed[] = [
   },
   { key: 'admin', name: 'Администратор CRM', email: 'admin@bank.example', role: 'admin', branch: null },
 ];
+
+/**
+ * Users added after the first demo bank: seeded last, with their own random stream, so every id of the
+ * original bank stays what it was.
+ */
+export const LATER_USERS: UserSeed[] = [
+  {
+    key: 'co1',
+    name: 'Соколова Марина Викторовна',
+    email: 'credit1@bank.example',
+    role: 'credit_officer',
+    branch: 'MSK-01',
+  },
+];
+
+/**
+ * Who may see personal data (birth date...) unmasked. Everyone serving clients except rm2, who shows the
+ * masked card in the demo; the admin sees no client data at all.
+ */
+export const PERSONAL_DATA_GRANTEES = ['sup1', 'rm1', 'volkova', 'sup2', 'rm3', 'rm4', 'rm5', 'co1'];
 
 export type CaseClientSeed = {
   key: string;

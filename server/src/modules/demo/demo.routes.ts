@@ -1,6 +1,8 @@
 import { AppError, DemoInbox, type DemoItemDto, normalizeAddress } from '@crm/shared';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
+import { originOf } from '../../plugins/auth.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { visibleClient } from '../auth/principal.ts';
 import { LEGACY_DN_VOLKOVA } from './demo-data.ts';
 
@@ -204,12 +206,23 @@ export async function devInboxRoutes(app: ApiApp, opts: { db: Db }) {
         )
         .where(visibleClient(p))
         .where('c.status', '=', 'active')
-        .select(['c.display_name as displayName', 'cp.value as emailAddress'])
+        .select(['c.id', 'c.display_name as displayName', 'cp.value as emailAddress'])
         .orderBy('c.display_name')
         .limit(5)
         .execute();
+      // Names and addresses of visible clients: a read of client data like any other.
+      if (extra.length > 0)
+        await recordAudit(opts.db, p, originOf(request, 'preview'), [
+          {
+            action: 'client.read',
+            result: 'ok',
+            clientIds: extra.map((x) => x.id),
+            details: { view: 'demo_inbox', fields: ['displayName', 'email'] },
+          },
+        ]);
       const me = a(p.name, p.email);
-      return { mailbox: normalizeAddress(p.email).key, items: buildDemoInbox(me, extra, new Date()) };
+      const senders = extra.map((x) => a(x.displayName, x.emailAddress));
+      return { mailbox: normalizeAddress(p.email).key, items: buildDemoInbox(me, senders, new Date()) };
     },
   );
 }

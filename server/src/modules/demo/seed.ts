@@ -9,8 +9,10 @@ import {
   FIRST_NAMES_F,
   FIRST_NAMES_M,
   LAST_NAMES_M,
+  LATER_USERS,
   OKVED,
   PATRONYMIC_ROOTS,
+  PERSONAL_DATA_GRANTEES,
   PRODUCTS,
   RATINGS,
   USERS,
@@ -359,7 +361,8 @@ function addBusiness(
 }
 
 /**
- * Builds the demo bank: branches, users (RMs, supervisors, an admin), products, the fixed case clients of
+ * Builds the demo bank: branches, users (RMs, supervisors, a credit officer, an admin; personal-data grants),
+ * products, the fixed case clients of
  * the pane's sender situations, then `clients` generated clients (60% individuals, 40% companies) with valid
  * INN/OGRN/KPP, 2-3 contact points, deals in every stage, tasks overdue/today/later, credit applications
  * (some past SLA) and loans (some overdue). Deterministic for a given `now`. Expects empty tables.
@@ -572,8 +575,43 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
     }
   }
   await flush(db, batch);
+
+  // Later additions draw from their own stream: the ids above do not move.
+  const laterRng = prng(20261201);
+  for (const u of LATER_USERS) {
+    const id = laterRng.uuid();
+    ctx.userIds.set(u.key, id);
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        name: u.name,
+        email: u.email,
+        role: u.role,
+        branch_id: u.branch ? ctx.branchIds.get(u.branch)! : null,
+        supervisor_id: u.supervisor ? ctx.userIds.get(u.supervisor)! : null,
+      })
+      .execute();
+    await db
+      .insertInto('user_addresses')
+      .values({ address_key: normalizeAddress(u.email).key, user_id: id, kind: 'email' })
+      .execute();
+  }
+  await db
+    .insertInto('role_grants')
+    .values(
+      PERSONAL_DATA_GRANTEES.map((k) => ({
+        user_id: ctx.userIds.get(k)!,
+        grant: 'view_personal_data' as const,
+      })),
+    )
+    .execute();
   await sql`analyze`.execute(db);
-  return { branches: BRANCHES.length, users: USERS.length, clients: CASE_CLIENTS.length + opts.clients };
+  return {
+    branches: BRANCHES.length,
+    users: USERS.length + LATER_USERS.length,
+    clients: CASE_CLIENTS.length + opts.clients,
+  };
 }
 
 /** True when the database has no users yet (a fresh demo database). */

@@ -39,7 +39,10 @@ export async function healthRoutes(app: ApiApp, opts: { db: Db }) {
     '/version',
     {
       config: { public: true },
-      schema: { tags: ['system'], response: { 200: Type.Object({ name: Type.String(), api: Type.String() }) } },
+      schema: {
+        tags: ['system'],
+        response: { 200: Type.Object({ name: Type.String(), api: Type.String() }) },
+      },
     },
     async () => ({ name: 'bank-crm-outlook', api: 'v1' }),
   );

@@ -8,8 +8,8 @@ import {
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
-import { findClientCards, findClientsByEmailKeys } from '../clients/clients.repository.ts';
-import { findColleaguesByAddressKeys } from './colleagues.repository.ts';
+import { findClientCards } from '../clients/clients.repository.ts';
+import { resolveAddressKeys } from './participants.repository.ts';
 
 type Group = {
   key: string;
@@ -57,19 +57,30 @@ export async function resolveMailContext(
   }
 
   const lookupKeys = [...groups.values()].filter((g) => g.kind !== 'invalid').map((g) => g.key);
-  const colleagues = await findColleaguesByAddressKeys(db, lookupKeys);
+  const { colleagues, matches: allMatches } = await resolveAddressKeys(db, p, lookupKeys);
   // A colleague reached through an alias we did not know the user by is still the user.
   for (const [key, c] of colleagues) if (c.id === p.id) groups.delete(key);
-
-  const emailKeys = [...groups.values()]
-    .filter((g) => g.kind === 'smtp' && !colleagues.has(g.key))
-    .map((g) => g.key);
-  const matches = await findClientsByEmailKeys(db, p, emailKeys);
+  // A bank user's address is a colleague, whatever client records may also list it; a DN is never an email.
+  const matches = allMatches.filter((m) => !colleagues.has(m.key) && groups.get(m.key)?.kind === 'smtp');
   const visibleIds = [...new Set(matches.filter((m) => m.visible).map((m) => m.clientId))];
-  const cards = new Map((await findClientCards(db, p, visibleIds)).map((c) => [c.id, c]));
+  const deniedIds = [...new Set(matches.filter((m) => !m.visible).map((m) => m.clientId))];
+
+  // The cards and the audit record of their reading go out together; the answer waits for both, so no
+  // card is shown unless its read was recorded.
+  const [cardList] = await Promise.all([
+    findClientCards(db, p, visibleIds),
+    recordAudit(db, p, origin, [
+      ...(visibleIds.length > 0
+        ? [{ action: 'client.read', result: 'ok' as const, clientIds: visibleIds }]
+        : []),
+      ...(deniedIds.length > 0
+        ? [{ action: 'client.read', result: 'denied' as const, clientIds: deniedIds }]
+        : []),
+    ]),
+  ]);
+  const cards = new Map(cardList.map((c) => [c.id, c]));
 
   const participants: ResolvedParticipantDto[] = [];
-  const denied = new Set<string>();
   for (const g of groups.values()) {
     const base = {
       displayName: g.displayName,
@@ -84,18 +95,9 @@ export async function resolveMailContext(
     }
     const mine = matches.filter((m) => m.key === g.key);
     const shown: ClientCardDto[] = mine.flatMap((m) => (m.visible ? (cards.get(m.clientId) ?? []) : []));
-    for (const m of mine) if (!m.visible) denied.add(m.clientId);
     const resolution = shown.length > 0 ? 'client' : mine.length > 0 ? 'restricted' : 'unknown';
     participants.push({ ...base, resolution, clients: shown, colleague: null });
   }
 
-  await recordAudit(db, p, origin, [
-    ...(cards.size > 0
-      ? [{ action: 'client.read', result: 'ok' as const, clientIds: [...cards.keys()] }]
-      : []),
-    ...(denied.size > 0
-      ? [{ action: 'client.read', result: 'denied' as const, clientIds: [...denied] }]
-      : []),
-  ]);
   return { participants };
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import { type Principal, visibleClient } from '../auth/principal.ts';
+import { claimIdempotencyKey, saveIdempotentResponse } from '../idempotency/idempotency.repository.ts';
 import { addTaskHistory, findTask } from './tasks.repository.ts';
 
 /** A task is the principal's to see and change when they are its assignee or author, or supervise the assignee. */
@@ -18,20 +19,68 @@ async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boole
 
 /**
  * Creates a task linked to a visible client (and optionally its deal and the email's internetMessageId).
- * Assignee: the principal, or for a supervisor a member of their team.
- * @throws AppError NOT_FOUND (client/deal not visible), FORBIDDEN (assignee outside the team)
+ * Assignee: the principal, or for a supervisor a member of their team. With an `Idempotency-Key`, a retry
+ * with the same key and body returns the first answer (`replayed`) without creating another task.
+ * @throws AppError NOT_FOUND (client/deal not visible), FORBIDDEN (assignee outside the team),
+ * IDEMPOTENCY_KEY_REUSED / IDEMPOTENCY_IN_PROGRESS
  */
 export async function createTask(
   db: Db,
   p: Principal,
   origin: RequestOrigin,
   input: CreateTaskRequestDto,
-): Promise<TaskDto> {
+  idempotency?: { key: string; route: string; ttlHours: number },
+): Promise<{ task: TaskDto; replayed: boolean }> {
   const assigneeId = input.assigneeId ?? p.id;
   if (assigneeId !== p.id && !(p.role === 'supervisor' && p.teamIds.includes(assigneeId))) {
     throw new AppError('FORBIDDEN', 'You can assign tasks only to yourself or your team', 'body.assigneeId');
   }
+  try {
+    return await createTaskInTransaction(db, p, origin, input, assigneeId, idempotency);
+  } catch (err) {
+    // A create on an existing client the user may not see is a refused access: audited outside the
+    // rolled-back transaction.
+    if (err instanceof AppError && err.field === 'body.clientId') {
+      const exists = await db
+        .selectFrom('clients')
+        .where('id', '=', input.clientId)
+        .select('id')
+        .executeTakeFirst();
+      if (exists)
+        await recordAudit(db, p, origin, [
+          { action: 'task.create', result: 'denied', clientIds: [input.clientId] },
+        ]);
+    }
+    throw err;
+  }
+}
+
+function createTaskInTransaction(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  input: CreateTaskRequestDto,
+  assigneeId: string,
+  idempotency: { key: string; route: string; ttlHours: number } | undefined,
+): Promise<{ task: TaskDto; replayed: boolean }> {
   return db.transaction().execute(async (trx) => {
+    if (idempotency) {
+      const claim = await claimIdempotencyKey(trx, { userId: p.id, body: input, ...idempotency });
+      if (claim.kind === 'replay') {
+        const task = claim.response as TaskDto;
+        await recordAudit(trx, p, origin, [
+          {
+            action: 'task.create',
+            result: 'ok',
+            clientIds: task.clientId ? [task.clientId] : [],
+            entity: 'task',
+            entityId: task.id,
+            details: { idempotentReplay: true },
+          },
+        ]);
+        return { task, replayed: true };
+      }
+    }
     const client = await trx
       .selectFrom('clients as c')
       .where('c.id', '=', input.clientId)
@@ -72,10 +121,37 @@ export async function createTask(
       action: 'created',
       changes: { status: 'open', assigneeId },
     });
+    const task = (await findTask(trx, id))!;
     await recordAudit(trx, p, origin, [
-      { action: 'task.create', result: 'ok', clientIds: [input.clientId], entity: 'task', entityId: id },
+      {
+        action: 'task.create',
+        result: 'ok',
+        clientIds: [input.clientId],
+        entity: 'task',
+        entityId: id,
+        details: {
+          after: {
+            title: task.title,
+            type: task.type,
+            priority: task.priority,
+            status: task.status,
+            dueAt: task.dueAt,
+            effortEstimateMinutes: task.effortEstimateMinutes,
+            assigneeId,
+            dealId: task.dealId,
+            internetMessageId: task.internetMessageId,
+          },
+        },
+      },
     ]);
-    return (await findTask(trx, id))!;
+    if (idempotency)
+      await saveIdempotentResponse(trx, {
+        userId: p.id,
+        key: idempotency.key,
+        statusCode: 201,
+        response: task,
+      });
+    return { task, replayed: false };
   });
 }
 
@@ -142,7 +218,7 @@ export async function updateTask(
           clientIds: before.client_id ? [before.client_id] : [],
           entity: 'task',
           entityId: id,
-          details: { fields: Object.keys(changes) },
+          details: { fields: Object.keys(changes), changes },
         },
       ]);
     }

@@ -1,0 +1,183 @@
+import {
+  type ClientCardDto,
+  type CreateTaskRequestDto,
+  TASK_PRIORITIES,
+  TASK_TYPES,
+  type TaskDto,
+} from '@crm/shared';
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  makeStyles,
+  Select,
+  Spinner,
+  tokens,
+} from '@fluentui/react-components';
+import { type FormEvent, type JSX, useState } from 'react';
+import { crmApi } from '../api/crm-api.ts';
+import { ErrorBar } from '../ui/ErrorBar.tsx';
+import { toDateInput } from '../ui/format.ts';
+import { useI18n } from '../ui/i18n.ts';
+import { Icon } from '../ui/icons.tsx';
+import { draftKey, type TaskDraft, taskDrafts } from './session-store.ts';
+import { useCardScope } from './use-pane-view.ts';
+
+const useStyles = makeStyles({
+  form: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalS,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  pair: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalS },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  open: { alignSelf: 'flex-start' },
+});
+
+/** Due date of a new task: the chosen day at 18:00 local time (end of the working day). */
+function dueAtOf(day: string): string | undefined {
+  if (!day) return undefined;
+  return new Date(`${day}T18:00:00`).toISOString();
+}
+
+/**
+ * "Add task": prefilled with the item's subject, linked to the client and the item's internetMessageId.
+ * The draft lives in the session store keyed by item + client, so switching items in a pinned pane and
+ * coming back finds it as it was left.
+ */
+export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
+  const s = useStyles();
+  const { t } = useI18n();
+  const scope = useCardScope();
+  const key = draftKey(scope.itemKey, card.id);
+  const fresh = (): TaskDraft => ({
+    open: false,
+    title: scope.item.subject.trim().slice(0, 255),
+    type: scope.item.itemType === 'appointment' ? 'meeting' : 'follow_up',
+    priority: 'normal',
+    due: toDateInput(new Date(Date.now() + 24 * 3600_000)),
+  });
+  const [draft, setDraftState] = useState<TaskDraft>(() => taskDrafts.get(key) ?? fresh());
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<TaskDto | null>(null);
+  const [touched, setTouched] = useState(false);
+
+  const update = (patch: Partial<TaskDraft>) =>
+    setDraftState((d) => {
+      const next = { ...d, ...patch };
+      taskDrafts.set(key, next);
+      return next;
+    });
+
+  const reset = () => {
+    taskDrafts.delete(key);
+    setDraftState(fresh());
+    setTouched(false);
+    setError(null);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!draft.title.trim()) return;
+    setSaving(true);
+    setError(null);
+    const body: CreateTaskRequestDto = {
+      title: draft.title.trim(),
+      type: draft.type,
+      priority: draft.priority,
+      clientId: card.id,
+      internetMessageId: scope.item.internetMessageId,
+    };
+    const dueAt = dueAtOf(draft.due);
+    if (dueAt) body.dueAt = dueAt;
+    try {
+      const task = await crmApi.createTask(body);
+      scope.patchClient(card.id, (c) => ({
+        ...c,
+        tasks: [...c.tasks.filter((x) => x.id !== task.id), task],
+      }));
+      reset();
+      setCreated(task);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (!draft.open) {
+    return (
+      <>
+        {created && (
+          <MessageBar intent="success">
+            <MessageBarBody>{t.taskCreated}</MessageBarBody>
+          </MessageBar>
+        )}
+        <Button
+          className={s.open}
+          size="small"
+          appearance="secondary"
+          icon={<Icon name="add" />}
+          onClick={() => {
+            setCreated(null);
+            update({ open: true });
+          }}
+        >
+          {t.addTask}
+        </Button>
+      </>
+    );
+  }
+
+  const titleMissing = touched && !draft.title.trim();
+  return (
+    <form className={s.form} onSubmit={submit} aria-label={t.addTask} noValidate>
+      <Field label={t.taskTitle} required validationMessage={titleMissing ? t.titleRequired : undefined}>
+        <Input value={draft.title} maxLength={255} onChange={(_, d) => update({ title: d.value })} />
+      </Field>
+      <div className={s.pair}>
+        <Field label={t.taskType}>
+          <Select value={draft.type} onChange={(_, d) => update({ type: d.value as TaskDraft['type'] })}>
+            {TASK_TYPES.map((x) => (
+              <option key={x} value={x}>
+                {t.taskTypes[x]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label={t.taskPriority}>
+          <Select
+            value={draft.priority}
+            onChange={(_, d) => update({ priority: d.value as TaskDraft['priority'] })}
+          >
+            {TASK_PRIORITIES.map((x) => (
+              <option key={x} value={x}>
+                {t.priorities[x]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+      <Field label={t.taskDue}>
+        <Input type="date" value={draft.due} onChange={(_, d) => update({ due: d.value })} />
+      </Field>
+      {error !== null && <ErrorBar error={error} />}
+      <div className={s.actions}>
+        <Button type="submit" appearance="primary" size="small" disabled={saving}>
+          {t.createTask}
+        </Button>
+        <Button type="button" size="small" onClick={reset} disabled={saving}>
+          {t.cancel}
+        </Button>
+        {saving && <Spinner size="tiny" />}
+      </div>
+    </form>
+  );
+}

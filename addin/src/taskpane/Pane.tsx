@@ -1,0 +1,136 @@
+import type { ResolvedParticipantDto } from '@crm/shared';
+import {
+  Body1,
+  Button,
+  Caption1,
+  makeStyles,
+  ProgressBar,
+  Subtitle2,
+  tokens,
+} from '@fluentui/react-components';
+import { type JSX, useMemo, useState } from 'react';
+import type { MailHost } from '../office/mail-host.ts';
+import { ErrorBar } from '../ui/ErrorBar.tsx';
+import { useI18n } from '../ui/i18n.ts';
+import { Icon } from '../ui/icons.tsx';
+import { CardSkeleton } from './CardSkeleton.tsx';
+import { ClientDetail } from './ClientDetail.tsx';
+import { OpenClientContext, type OpenClientTarget } from './open-client.ts';
+import { ParticipantSection } from './ParticipantSection.tsx';
+import { type CardScope, CardScopeContext, usePaneView } from './use-pane-view.ts';
+
+const useStyles = makeStyles({
+  pane: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+    padding: tokens.spacingHorizontalS,
+    minWidth: 0,
+  },
+  progress: { height: '2px', marginBlock: `calc(-1 * ${tokens.spacingVerticalS})` },
+  empty: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    textAlign: 'center',
+    gap: tokens.spacingVerticalS,
+    paddingBlock: tokens.spacingVerticalXXXL,
+    color: tokens.colorNeutralForeground3,
+  },
+  emptyTitle: { color: tokens.colorNeutralForeground1 },
+  back: { alignSelf: 'flex-start' },
+  subject: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+});
+
+// Clients first, then what the RM can act on (restricted, unknown), colleagues last.
+const RANK: Record<ResolvedParticipantDto['resolution'], number> = {
+  client: 0,
+  restricted: 1,
+  unknown: 2,
+  colleague: 3,
+};
+
+/**
+ * The task pane for whatever item the host has selected. The same component runs inside Outlook and in
+ * preview mode; only the `MailHost` differs.
+ */
+export function Pane({ host }: { host: MailHost }): JSX.Element {
+  const s = useStyles();
+  const { t } = useI18n();
+  const { view, reload, patchClient, followError } = usePaneView(host);
+  // Clients opened from links, per item: a different item starts from its own participants again.
+  const [opened, setOpened] = useState<{ key: string; stack: OpenClientTarget[] }>({ key: '', stack: [] });
+  const key = view.kind === 'ready' || view.kind === 'loading' ? view.key : '';
+  const stack = opened.key === key ? opened.stack : [];
+  const openClient = (target: OpenClientTarget) => setOpened({ key, stack: [...stack, target] });
+
+  const scope = useMemo<CardScope | null>(
+    () => (view.kind === 'ready' ? { item: view.item, itemKey: view.key, patchClient, reload } : null),
+    [view, patchClient, reload],
+  );
+
+  switch (view.kind) {
+    case 'starting':
+    case 'loading':
+      return (
+        <div className={s.pane} aria-busy="true">
+          <CardSkeleton />
+        </div>
+      );
+    case 'no-item':
+      return (
+        <div className={s.pane}>
+          <div className={s.empty}>
+            <Icon name="mail" size={32} />
+            <Subtitle2 as="h2" className={s.emptyTitle}>
+              {t.selectItem}
+            </Subtitle2>
+            <Body1>{t.selectItemHint}</Body1>
+          </div>
+        </div>
+      );
+    case 'error':
+      return (
+        <div className={s.pane}>
+          <ErrorBar error={view.error} title={t.loadFailed} onRetry={reload} />
+        </div>
+      );
+  }
+
+  const participants = [...view.data.participants].sort((a, b) => RANK[a.resolution] - RANK[b.resolution]);
+  const top = stack.at(-1);
+  return (
+    <CardScopeContext.Provider value={scope}>
+      <OpenClientContext.Provider value={openClient}>
+        <div className={s.pane}>
+          {view.revalidating && (
+            <ProgressBar className={s.progress} thickness="medium" aria-label={t.refreshing} />
+          )}
+          {view.refreshError !== null && (
+            <ErrorBar intent="warning" error={view.refreshError} onRetry={reload} />
+          )}
+          {followError !== null && <ErrorBar intent="warning" title={t.notFollowing} error={followError} />}
+          {view.item.subject && <Caption1 className={s.subject}>{view.item.subject}</Caption1>}
+          {top ? (
+            <>
+              <Button
+                className={s.back}
+                size="small"
+                appearance="subtle"
+                icon={<Icon name="back" />}
+                onClick={() => setOpened({ key, stack: stack.slice(0, -1) })}
+              >
+                {t.back}
+              </Button>
+              <ClientDetail key={top.clientId} target={top} />
+            </>
+          ) : participants.length === 0 ? (
+            <Body1>{t.noParticipants}</Body1>
+          ) : (
+            participants.map((p) => <ParticipantSection key={`${p.emailAddress}|${p.roles.join()}`} p={p} />)
+          )}
+        </div>
+      </OpenClientContext.Provider>
+    </CardScopeContext.Provider>
+  );
+}

@@ -1,0 +1,43 @@
+import { formatMoney, type Money } from '@crm/shared';
+import type { Lang } from './i18n.ts';
+
+/** The Intl locale for a UI language. */
+export const localeOf = (lang: Lang): string => (lang === 'ru' ? 'ru-RU' : 'en-GB');
+
+export const money = (m: Money, lang: Lang): string => formatMoney(m, localeOf(lang));
+
+/** `2026-12-01` or an ISO date-time as a short date, e.g. `1 дек. 2026` / `1 Dec 2026`. */
+export function shortDate(value: string, lang: Lang): string {
+  // A bare date is a calendar date: read it as such, not as UTC midnight shifted into the local zone.
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00`) : new Date(value);
+  return new Intl.DateTimeFormat(localeOf(lang), { day: 'numeric', month: 'short', year: 'numeric' }).format(
+    d,
+  );
+}
+
+/** An ISO date-time as a short date with time, e.g. `1 дек., 14:30`. */
+export function shortDateTime(value: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(localeOf(lang), {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(value));
+}
+
+/** A duration rounded to a unit people read at a glance: minutes under an hour, hours under two days, else days. */
+export type Span = { unit: 'min' | 'h' | 'd'; value: number };
+
+export function spanOf(ms: number): Span {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+  if (minutes < 60) return { unit: 'min', value: minutes };
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return { unit: 'h', value: hours };
+  return { unit: 'd', value: Math.round(hours / 24) };
+}
+
+/** `YYYY-MM-DD` of a local date (for `<input type="date">`). */
+export function toDateInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
