@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   VERSION_CONFLICT: 409,
   /** A create with this `Idempotency-Key` is still being processed: retry shortly. */
   IDEMPOTENCY_IN_PROGRESS: 409,
+  /** A create that looks like an existing client (same email or INN): the answer lists the candidates. */
+  DUPLICATE_SUSPECTED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** The `Idempotency-Key` was already used for a different request body. */
   IDEMPOTENCY_KEY_REUSED: 422,

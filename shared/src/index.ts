@@ -8,5 +8,6 @@ export * from './schemas/auth.ts';
 export * from './schemas/clients.ts';
 export * from './schemas/common.ts';
 export * from './schemas/demo.ts';
+export * from './schemas/interactions.ts';
 export * from './schemas/mail-context.ts';
 export * from './schemas/tasks.ts';

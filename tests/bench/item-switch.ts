@@ -104,25 +104,19 @@ export async function measureItemSwitch(
     const times: number[] = [];
     const order = [...targets, ...targets].slice(0, 50);
     for (const t of order) {
-      const ms = await page.evaluate(
-        async ({ item, name }) =>
-          new Promise<number>((resolve, reject) => {
-            const w = window as unknown as { __officeEmulator: { selectItem: (i: unknown) => void } };
-            const started = performance.now();
-            const deadline = started + 10_000;
-            w.__officeEmulator.selectItem(item);
-            const check = () => {
-              const painted = [...document.querySelectorAll('article')].some(
-                (a) => a.getAttribute('aria-label') === name,
-              );
-              if (painted) requestAnimationFrame(() => resolve(performance.now() - started));
-              else if (performance.now() > deadline) reject(new Error(`card ${name} not painted`));
-              else requestAnimationFrame(check);
-            };
-            check();
-          }),
-        t as { item: unknown; name: string },
-      );
+      // A string, not a function: tsx's transform would wrap inner functions in a helper the page lacks.
+      const ms = (await page.evaluate(`new Promise((resolve, reject) => {
+        const name = ${JSON.stringify(t.name)};
+        const started = performance.now();
+        window.__officeEmulator.selectItem(${JSON.stringify(t.item)});
+        const check = () => {
+          const painted = [...document.querySelectorAll('article')].some((a) => a.getAttribute('aria-label') === name);
+          if (painted) requestAnimationFrame(() => resolve(performance.now() - started));
+          else if (performance.now() - started > 10000) reject(new Error('card ' + name + ' not painted'));
+          else requestAnimationFrame(check);
+        };
+        check();
+      })`)) as number;
       times.push(ms);
       await page.waitForTimeout(50);
     }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
@@ -9,7 +9,7 @@ import {
   type EntraEmulator,
   startEntraEmulator,
 } from '../emulators/entra/entra-emulator.ts';
-import { buildTestApp, tokenFor } from '../support/app.ts';
+import { buildTestApp, testConfig, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createOrg, type Org } from '../support/fixtures.ts';
 
@@ -206,6 +206,13 @@ describe('forged and wrong tokens are refused with 401 and a code', () => {
       await devOnly.close();
       await entraOnly.close();
     }
+  });
+
+  it('an HS256 token with the dev secret that the dev sign-in did not issue (no issuer)', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const data = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: org.users.admin, exp: now() + 600 })}`;
+    const sig = createHmac('sha256', testConfig().jwtSecret).update(data).digest('base64url');
+    await expectRefused(`${data}.${sig}`, 'TOKEN_INVALID');
   });
 
   it('garbage, and no token at all', async () => {

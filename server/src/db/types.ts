@@ -183,6 +183,58 @@ export type AuditEventsTable = {
   request_id: string | null;
 };
 
+export type Party = { name: string; address: string };
+export type InteractionsTable = {
+  id: Generated<string>;
+  internet_message_id: string;
+  conversation_id: string | null;
+  in_reply_to: string | null;
+  message_references: Generated<string[]>;
+  kind: 'message' | 'meeting';
+  direction: 'in' | 'out';
+  subject: string;
+  sent_at: Timestamp;
+  from_party: ColumnType<Party | null, string | null, string | null>;
+  to_parties: ColumnType<Party[], string, string>;
+  cc_parties: ColumnType<Party[], string, string>;
+  body_text: string;
+  body_html: string | null;
+  quoted_history_stripped: Generated<boolean>;
+  signature_note: 'smime-signed' | 'smime-opaque-signed' | 'smime-encrypted' | null;
+  meeting_uid: string | null;
+  meeting_start: Timestamp | null;
+  meeting_end: Timestamp | null;
+  meeting_location: string | null;
+  meeting_time_zone: string | null;
+  source: 'mime' | 'item';
+  created_by: string;
+  created_at: Generated<Timestamp>;
+};
+export type InteractionLinksTable = {
+  interaction_id: string;
+  client_id: string;
+  deal_id: string | null;
+  task_id: string | null;
+  linked_by: string;
+  linked_at: Generated<Timestamp>;
+};
+export type BlobsTable = {
+  sha256: string;
+  size: number;
+  content: ColumnType<Buffer, Buffer, never>;
+  created_at: Generated<Timestamp>;
+};
+export type InteractionAttachmentsTable = {
+  interaction_id: string;
+  ordinal: number;
+  sha256: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  content_id: string | null;
+  inline: Generated<boolean>;
+};
+
 export type Database = {
   branches: BranchesTable;
   users: UsersTable;
@@ -202,4 +254,8 @@ export type Database = {
   credit_applications: CreditApplicationsTable;
   loans: LoansTable;
   audit_events: AuditEventsTable;
+  interactions: InteractionsTable;
+  interaction_links: InteractionLinksTable;
+  blobs: BlobsTable;
+  interaction_attachments: InteractionAttachmentsTable;
 };

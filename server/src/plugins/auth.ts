@@ -76,7 +76,8 @@ export const authPlugin = fp(
     await app.register(fastifyJwt, {
       secret: opts.jwtSecret,
       sign: { algorithm: 'HS256', expiresIn: opts.tokenTtlSeconds, iss: DEV_TOKEN_ISSUER },
-      verify: { algorithms: ['HS256'], allowedIss: DEV_TOKEN_ISSUER },
+      // fast-jwt checks allowedIss only when iss is present: require it (and exp, sub) too.
+      verify: { algorithms: ['HS256'], allowedIss: DEV_TOKEN_ISSUER, requiredClaims: ['iss', 'exp', 'sub'] },
     });
     const entra = opts.entra ? new EntraTokenVerifier(opts.entra) : null;
     // Token ids already audited as a sign-in by this process (the database check covers other instances).
