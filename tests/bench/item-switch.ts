@@ -16,8 +16,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-type Item = { subject: string; from: { displayName: string; emailAddress: string } };
-
 /**
  * Time from an Outlook item switch (ItemChanged fired by the Office host emulator) to the client's card
  * painted in the pane, measured inside the page: `performance.now()` before `selectItem`, then the next

@@ -375,3 +375,33 @@ describe('users the CRM does not know', () => {
     }
   });
 });
+
+describe('the pane’s sign-in configuration (GET /api/v1/auth/config)', () => {
+  it('is public and gives MSAL the client id, the authority and the API scope, nothing else', async () => {
+    const res = await app.inject({ url: '/api/v1/auth/config' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      devSignIn: true,
+      entra: {
+        clientId: API,
+        authority: `${idp.url}/organizations`,
+        scopes: [`${API_URI}/access_as_user`],
+      },
+    });
+    const entraOnly = await buildTestApp(tdb.db, {
+      devAuth: false,
+      entra: entraEnv({ CRM_ENTRA_SIGN_IN_AUTHORITY: `${idp.url}/${TENANT}` }),
+    });
+    try {
+      const only = (await entraOnly.inject({ url: '/api/v1/auth/config' })).json();
+      expect(only).toMatchObject({ devSignIn: false, entra: { authority: `${idp.url}/${TENANT}` } });
+      // The dialog page's MSAL fetches the authority's metadata and token endpoint: CSP must allow it.
+      const csp = String(
+        (await entraOnly.inject({ url: '/api/v1/health' })).headers['content-security-policy'],
+      );
+      expect(csp).toContain(`connect-src 'self' ${idp.url}`);
+    } finally {
+      await entraOnly.close();
+    }
+  });
+});

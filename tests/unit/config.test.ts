@@ -86,6 +86,39 @@ describe('configuration is validated at start', () => {
     ]);
   });
 
+  it('derives what the pane signs in with: client id, authority, API scope (national clouds too)', () => {
+    const c = loadConfig(entra).entra!;
+    expect(c).toMatchObject({
+      spaClientId: API,
+      signInAuthority: 'https://login.microsoftonline.com/organizations',
+      signInScope: `api://${API}/access_as_user`,
+    });
+    const SPA = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+    const gov = loadConfig({
+      ...entra,
+      CRM_ENTRA_API_AUDIENCE: `${API}, api://crm.bank.example/${API}`,
+      CRM_ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us',
+      CRM_ENTRA_SPA_CLIENT_ID: SPA.toUpperCase(),
+      CRM_ENTRA_SIGN_IN_AUTHORITY: `https://login.microsoftonline.us/${TENANT}/`,
+      CRM_ENTRA_API_SCOPE: 'crm.read',
+    }).entra!;
+    expect(gov).toMatchObject({
+      spaClientId: SPA,
+      signInAuthority: `https://login.microsoftonline.us/${TENANT}`,
+      signInScope: `api://crm.bank.example/${API}/crm.read`,
+    });
+    fails(
+      { ...entra, CRM_ENTRA_API_AUDIENCE: 'api://crm.bank.example' },
+      /CRM_ENTRA_SPA_CLIENT_ID is required/,
+    );
+    fails({ ...entra, CRM_ENTRA_SPA_CLIENT_ID: 'crm-addin' }, /CRM_ENTRA_SPA_CLIENT_ID/);
+    fails({ ...entra, CRM_ENTRA_SIGN_IN_AUTHORITY: 'http://login.example.com/organizations' }, /https/);
+    fails(
+      { ...entra, CRM_ENTRA_SIGN_IN_AUTHORITY: 'https://login.microsoftonline.com/organizations/v2.0' },
+      /CRM_ENTRA_SIGN_IN_AUTHORITY/,
+    );
+  });
+
   it('refuses bad Entra ID settings, naming the variable', () => {
     fails({ CRM_ENTRA_TENANTS: TENANT }, /CRM_ENTRA_API_AUDIENCE is required/);
     fails({ ...entra, CRM_ENTRA_TENANTS: 'contoso.onmicrosoft.com' }, /CRM_ENTRA_TENANTS/);
