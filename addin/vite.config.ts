@@ -4,7 +4,8 @@ import { defineConfig } from 'vite';
 
 const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
-// Multi-page build served by the API at /: taskpane.html (Outlook task pane and preview mode).
+// Multi-page build served by the API at /: taskpane.html (Outlook task pane and preview mode) and
+// auth-dialog.html (the Entra sign-in page the Office dialog opens; MSAL's redirect URI).
 // admin.html joins `input` when the admin page lands.
 export default defineConfig({
   base: '/',
@@ -13,7 +14,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    rolldownOptions: { input: { taskpane: page('taskpane.html') } },
+    rolldownOptions: { input: { taskpane: page('taskpane.html'), 'auth-dialog': page('auth-dialog.html') } },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
 });

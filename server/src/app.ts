@@ -23,11 +23,14 @@ import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
 import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { interactionsRoutes } from './modules/interactions/interactions.routes.ts';
 import { mailContextRoutes } from './modules/mail-context/mail-context.routes.ts';
+import { prospectsRoutes } from './modules/prospects/prospects.routes.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -56,6 +59,8 @@ export type AppOptions = {
     | 'bodyLimitBytes'
     | 'trustProxy'
     | 'idempotencyTtlHours'
+    | 'attachmentMaxBytes'
+    | 'interactionMaxBytes'
   >;
   db: Db;
   /** pino options or false; tests pass false. */
@@ -80,7 +85,9 @@ const NoQueryString = Type.Object({}, { additionalProperties: false });
  * API. Framing only by the configured Outlook origins; the Entra authority is reachable for MSAL.
  */
 export function contentSecurityPolicy(config: Pick<Config, 'frameAncestors' | 'entra'>) {
-  const authority = config.entra ? [config.entra.authorityHost] : [];
+  const authority = config.entra
+    ? [...new Set([config.entra.authorityHost, new URL(config.entra.signInAuthority).origin])]
+    : [];
   return {
     useDefaults: false,
     directives: {
@@ -218,6 +225,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         reply.header('cache-control', 'private, no-store');
       });
       await api.register(healthRoutes, { db: opts.db });
+      await api.register(authConfigRoutes, { config: opts.config });
       if (opts.config.devAuth) {
         await api.register(devAuthRoutes, { db: opts.db });
         await api.register(devInboxRoutes, { db: opts.db });
@@ -227,6 +235,12 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(clientsRoutes, { db: opts.db });
       await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
       await api.register(auditRoutes, { db: opts.db });
+      await api.register(interactionsRoutes, {
+        db: opts.db,
+        attachmentMaxBytes: opts.config.attachmentMaxBytes,
+        interactionMaxBytes: opts.config.interactionMaxBytes,
+      });
+      await api.register(prospectsRoutes, { db: opts.db });
     },
     { prefix: '/api/v1' },
   );

@@ -47,6 +47,64 @@ export type Config = {
   trustProxy: boolean | number | string;
   /** `CRM_IDEMPOTENCY_TTL_HOURS`, default 24: how long an `Idempotency-Key` replays its first answer. */
   idempotencyTtlHours: number;
+  /** `CRM_ATTACHMENT_MAX_BYTES`, default 25 MiB: the largest file a logged interaction keeps. */
+  attachmentMaxBytes: number;
+  /** `CRM_INTERACTION_MAX_BYTES`, default 35 MiB: all files of one logged interaction together. */
+  interactionMaxBytes: number;
+  /** Microsoft Graph app-only access for calendar sync; null (off) when `CRM_GRAPH_TENANT_ID` is empty. */
+  graph: GraphConfig | null;
+  /** How tasks are written into Outlook calendars (docs/microsoft.md, "Graph calendar events"). */
+  calendarSync: CalendarSyncConfig;
+};
+
+/** App-only (client credentials) access to Microsoft Graph. */
+export type GraphConfig = {
+  /** `CRM_GRAPH_BASE_URL`, default `https://graph.microsoft.com/v1.0` (national clouds differ). */
+  baseUrl: string;
+  /** `CRM_GRAPH_TENANT_ID`: the bank's tenant (GUID). */
+  tenantId: string;
+  /** `CRM_GRAPH_CLIENT_ID`: the app registration holding `Calendars.ReadWrite` (application). */
+  clientId: string;
+  /** `CRM_GRAPH_CLIENT_SECRET` (sensitive). */
+  clientSecret: string;
+  /** `CRM_GRAPH_TOKEN_URL`, default `{CRM_GRAPH_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`. */
+  tokenUrl: string;
+  /** `CRM_GRAPH_SCOPE`, default `{origin of baseUrl}/.default`. */
+  scope: string;
+  /** `CRM_GRAPH_TIMEOUT_MS`, default 30000: a request without an answer by then is an ambiguous outcome. */
+  timeoutMs: number;
+};
+
+export type CalendarSyncConfig = {
+  /** `CRM_WORKER`: `inline` (default) runs the job worker in the API process; `off` leaves it to `npm run worker`. */
+  worker: 'inline' | 'off';
+  /** `CRM_WORKER_CONCURRENCY`, default 8: jobs a worker process runs at once. */
+  workerConcurrency: number;
+  /**
+   * `CRM_WORKER_STALE_LOCK_SECONDS`, default 600: a job locked longer than this belongs to a dead worker
+   * (kill -9, lost host) and is unlocked for others; a run never lasts more than half of it.
+   */
+  staleLockSeconds: number;
+  /** `CRM_GRAPH_MAILBOX_CONCURRENCY`, default 4: parallel Graph requests per mailbox (Outlook's limit). */
+  mailboxConcurrency: number;
+  /** `CRM_GRAPH_BATCH_SIZE`, default 20 (Graph's maximum): requests per `$batch`. */
+  batchSize: number;
+  /** `CRM_CALENDAR_BATCH_WINDOW_MS`, default 200: a mailbox run waits this long after the first change to batch a burst. */
+  batchWindowMs: number;
+  /** `CRM_GRAPH_RETRY_BASE_MS`, default 1000: exponential backoff base when Graph gives no Retry-After. */
+  retryBaseMs: number;
+  /** `CRM_GRAPH_MAX_ROUNDS`, default 6: attempts within one job run before the job is retried later. */
+  maxRounds: number;
+  /** `CRM_CALENDAR_CATEGORY`, default `CRM`: the Outlook category of task events. */
+  category: string;
+  /** `CRM_CALENDAR_REMINDER_MINUTES`, default 15; `off` for no reminder. */
+  reminderMinutes: number | null;
+  /** `CRM_CALENDAR_DEFAULT_DURATION_MINUTES`, default 30: events of tasks without a planned duration. */
+  defaultDurationMinutes: number;
+  /** `CRM_PUBLIC_URL`, default `http://{HOST}:{PORT}`: the task link in each event's body. */
+  publicUrl: string;
+  /** `CRM_GRAPH_EXTENDED_PROPERTY_ID`: the single-value extended property carrying the task id. */
+  extendedPropertyId: string;
 };
 
 /** How Entra ID access tokens are validated (docs/microsoft.md, "Sign-in"). */
@@ -77,6 +135,22 @@ export type EntraConfig = {
    * first matching entry wins. Empty: only users an admin provisioned may sign in.
    */
   roleMapping: { claim: string; role: Role }[];
+  /**
+   * `CRM_ENTRA_SPA_CLIENT_ID`: the add-in's own app registration (SPA, redirect URIs `brk-multihub://<origin>`
+   * and `<origin>/auth-dialog.html`), given to MSAL in the pane. Default: the API audience when it is a GUID
+   * (one registration for pane and API).
+   */
+  spaClientId: string;
+  /**
+   * `CRM_ENTRA_SIGN_IN_AUTHORITY`, default `{authority}/organizations`: where the pane signs users in (a tenant
+   * id instead of `organizations` for a single-tenant registration; another host for a national cloud).
+   */
+  signInAuthority: string;
+  /**
+   * The delegated scope every token request of the pane names: `{App ID URI}/{scope}`. The App ID URI is the
+   * first `CRM_ENTRA_API_AUDIENCE` entry that is not a bare GUID, else `api://{client id}` (Entra's default).
+   */
+  signInScope: string;
 };
 
 /** Outlook on the web and new Outlook origins that frame the task pane (CSP `frame-ancestors`). */
@@ -180,10 +254,27 @@ function entraConfig(env: NodeJS.ProcessEnv): EntraConfig | null {
       );
     return { claim, role: role as Role };
   });
+  const spaClientId = env.CRM_ENTRA_SPA_CLIENT_ID?.trim() || audiences.find((a) => GUID.test(a));
+  if (!spaClientId)
+    throw new ConfigError(
+      "CRM_ENTRA_SPA_CLIENT_ID is required when CRM_ENTRA_API_AUDIENCE names no client id (GUID): the add-in's app registration",
+    );
+  if (!GUID.test(spaClientId) || /^0{8}-/.test(spaClientId))
+    throw new ConfigError(`CRM_ENTRA_SPA_CLIENT_ID: "${spaClientId}" is not a client id (GUID)`);
+  const scope = env.CRM_ENTRA_API_SCOPE?.trim() || 'access_as_user';
+  const appIdUri = audiences.find((a) => !GUID.test(a)) ?? `api://${audiences[0]}`;
+  const signInAuthority = baseUrl(
+    env.CRM_ENTRA_SIGN_IN_AUTHORITY?.trim() || `${authorityHost}/organizations`,
+    'CRM_ENTRA_SIGN_IN_AUTHORITY',
+  );
+  if (new URL(signInAuthority).pathname.split('/').filter(Boolean).length !== 1)
+    throw new ConfigError(
+      `CRM_ENTRA_SIGN_IN_AUTHORITY must be a host and one tenant segment (…/organizations or …/<tenant id>), got "${signInAuthority}"`,
+    );
   return {
     tenants,
     audiences,
-    scope: env.CRM_ENTRA_API_SCOPE?.trim() || 'access_as_user',
+    scope,
     authorityHost,
     metadataUrlTemplate: template(
       'CRM_ENTRA_METADATA_URL',
@@ -201,8 +292,80 @@ function entraConfig(env: NodeJS.ProcessEnv): EntraConfig | null {
       3600,
     ),
     roleMapping,
+    spaClientId: spaClientId.toLowerCase(),
+    signInAuthority,
+    signInScope: `${appIdUri.replace(/\/+$/, '')}/${scope}`,
   };
 }
+
+function graphConfig(env: NodeJS.ProcessEnv): GraphConfig | null {
+  const tenantId = env.CRM_GRAPH_TENANT_ID?.trim().toLowerCase();
+  if (!tenantId) return null;
+  if (!GUID.test(tenantId) || /^0{8}-/.test(tenantId))
+    throw new ConfigError(`CRM_GRAPH_TENANT_ID: "${tenantId}" is not a tenant id (GUID)`);
+  const clientId = env.CRM_GRAPH_CLIENT_ID?.trim() ?? '';
+  if (!GUID.test(clientId))
+    throw new ConfigError('CRM_GRAPH_CLIENT_ID must be the app registration id (GUID)');
+  const clientSecret = env.CRM_GRAPH_CLIENT_SECRET ?? '';
+  if (!clientSecret || isPlaceholderSecret(clientSecret))
+    throw new ConfigError(
+      'CRM_GRAPH_CLIENT_SECRET is required with CRM_GRAPH_TENANT_ID and must not be a placeholder',
+    );
+  const base = baseUrl(
+    env.CRM_GRAPH_BASE_URL?.trim() || 'https://graph.microsoft.com/v1.0',
+    'CRM_GRAPH_BASE_URL',
+  );
+  const authority = baseUrl(
+    env.CRM_GRAPH_AUTHORITY_HOST?.trim() || 'https://login.microsoftonline.com',
+    'CRM_GRAPH_AUTHORITY_HOST',
+  );
+  return {
+    baseUrl: base,
+    tenantId,
+    clientId,
+    clientSecret,
+    tokenUrl: baseUrl(
+      env.CRM_GRAPH_TOKEN_URL?.trim() || `${authority}/${tenantId}/oauth2/v2.0/token`,
+      'CRM_GRAPH_TOKEN_URL',
+    ),
+    scope: env.CRM_GRAPH_SCOPE?.trim() || `${new URL(base).origin}/.default`,
+    timeoutMs: int(env.CRM_GRAPH_TIMEOUT_MS, 30_000, 'CRM_GRAPH_TIMEOUT_MS', 100, 300_000),
+  };
+}
+
+function calendarSyncConfig(env: NodeJS.ProcessEnv, host: string, port: number): CalendarSyncConfig {
+  const worker = env.CRM_WORKER?.trim() || 'inline';
+  if (worker !== 'inline' && worker !== 'off')
+    throw new ConfigError(`CRM_WORKER must be inline or off, got "${worker}"`);
+  const reminder = env.CRM_CALENDAR_REMINDER_MINUTES?.trim();
+  return {
+    worker,
+    workerConcurrency: int(env.CRM_WORKER_CONCURRENCY, 8, 'CRM_WORKER_CONCURRENCY', 1, 200),
+    staleLockSeconds: int(env.CRM_WORKER_STALE_LOCK_SECONDS, 600, 'CRM_WORKER_STALE_LOCK_SECONDS', 2, 14_400),
+    mailboxConcurrency: int(env.CRM_GRAPH_MAILBOX_CONCURRENCY, 4, 'CRM_GRAPH_MAILBOX_CONCURRENCY', 1, 64),
+    batchSize: int(env.CRM_GRAPH_BATCH_SIZE, 20, 'CRM_GRAPH_BATCH_SIZE', 1, 20),
+    batchWindowMs: int(env.CRM_CALENDAR_BATCH_WINDOW_MS, 200, 'CRM_CALENDAR_BATCH_WINDOW_MS', 0, 60_000),
+    retryBaseMs: int(env.CRM_GRAPH_RETRY_BASE_MS, 1000, 'CRM_GRAPH_RETRY_BASE_MS', 1, 60_000),
+    maxRounds: int(env.CRM_GRAPH_MAX_ROUNDS, 6, 'CRM_GRAPH_MAX_ROUNDS', 1, 50),
+    category: env.CRM_CALENDAR_CATEGORY?.trim() || 'CRM',
+    reminderMinutes:
+      reminder === 'off' ? null : int(reminder, 15, 'CRM_CALENDAR_REMINDER_MINUTES', 0, 40_320),
+    defaultDurationMinutes: int(
+      env.CRM_CALENDAR_DEFAULT_DURATION_MINUTES,
+      30,
+      'CRM_CALENDAR_DEFAULT_DURATION_MINUTES',
+      1,
+      1440,
+    ),
+    publicUrl: env.CRM_PUBLIC_URL?.trim()
+      ? baseUrl(env.CRM_PUBLIC_URL.trim(), 'CRM_PUBLIC_URL')
+      : `http://${host}:${port}`,
+    extendedPropertyId: env.CRM_GRAPH_EXTENDED_PROPERTY_ID?.trim() || DEFAULT_EXTENDED_PROPERTY_ID,
+  };
+}
+
+/** `String {GUID} Name crmTaskId`: the property each task event carries (the GUID is this product's own). */
+export const DEFAULT_EXTENDED_PROPERTY_ID = 'String {6f1d5a52-3c1e-4b8e-9a57-2f4c1b7e9d10} Name crmTaskId';
 
 function trustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value.trim() === '') return false;
@@ -260,9 +423,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   for (const f of frameAncestors)
     if (f === '*' || /^(https?:)?\*?$/.test(f))
       throw new ConfigError(`CRM_FRAME_ANCESTORS: "${f}" would let any site frame the pane`);
+  const port = int(env.PORT, 3000, 'PORT', 0, 65535);
   return Object.freeze({
     host,
-    port: int(env.PORT, 3000, 'PORT', 0, 65535),
+    port,
     databaseUrl,
     dataDir: path.resolve(env.CRM_DATA_DIR || path.join(repoRoot, '.data')),
     embeddedPgPort: int(env.CRM_EMBEDDED_PG_PORT, 54329, 'CRM_EMBEDDED_PG_PORT', 1, 65535),
@@ -290,5 +454,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ),
     trustProxy: trustProxy(env.CRM_TRUST_PROXY),
     idempotencyTtlHours: int(env.CRM_IDEMPOTENCY_TTL_HOURS, 24, 'CRM_IDEMPOTENCY_TTL_HOURS', 1, 24 * 30),
+    attachmentMaxBytes: int(
+      env.CRM_ATTACHMENT_MAX_BYTES,
+      25 * 1024 * 1024,
+      'CRM_ATTACHMENT_MAX_BYTES',
+      1024,
+      150 * 1024 * 1024,
+    ),
+    interactionMaxBytes: int(
+      env.CRM_INTERACTION_MAX_BYTES,
+      35 * 1024 * 1024,
+      'CRM_INTERACTION_MAX_BYTES',
+      1024,
+      200 * 1024 * 1024,
+    ),
+    graph: graphConfig(env),
+    calendarSync: calendarSyncConfig(env, isLoopback(host) ? '127.0.0.1' : host, port),
   });
 }

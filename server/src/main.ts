@@ -3,6 +3,11 @@ import { assertCanServe, ConfigError, loadConfig } from './config.ts';
 import { createDb } from './db/database.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import {
+  type CalendarWorker,
+  installJobQueue,
+  startCalendarWorker,
+} from './modules/calendar-sync/calendar-sync.jobs.ts';
 import { isEmpty, seedDemoBank } from './modules/demo/seed.ts';
 
 // Reads configuration, starts embedded PostgreSQL when no DATABASE_URL is given, migrates, seeds the
@@ -29,6 +34,8 @@ async function main() {
   });
   try {
     await migrateToLatest(db);
+    // The task transaction enqueues calendar jobs (graphile_worker.add_job): its schema must exist first.
+    await installJobQueue(databaseUrl);
     if (config.seedDemo && (await isEmpty(db))) {
       const result = await seedDemoBank(db, { clients: 320 });
       console.log(`seeded demo bank: ${result.clients} clients, ${result.users} users`);
@@ -41,12 +48,14 @@ async function main() {
   }
 
   const app = await buildApp({ config, db });
+  let worker: CalendarWorker | null = null;
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker?.stop();
     // Pool first: stopping PostgreSQL under a live pool makes the pool's error crash the process.
     await db.destroy();
     await embedded?.stop();
@@ -55,6 +64,8 @@ async function main() {
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
+  if (config.calendarSync.worker === 'inline')
+    worker = await startCalendarWorker({ databaseUrl, db, config, log: app.log });
   if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
   if (config.entra)
     app.log.info(

@@ -4,6 +4,11 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createClient, createCreditApplication, createOrg, type Org } from '../support/fixtures.ts';
+import {
+  createInteractionMatrixFixtures,
+  type InteractionMatrixFixtures,
+  interactionRules,
+} from './interactions-access-rules.ts';
 
 // Every /api/v1 route × every role × a client the role should see ("own") and one it should not ("other").
 // The routes come from the app's own route table: a route added without a rule here fails the first test.
@@ -30,6 +35,7 @@ type Ctx = {
   email: Record<Target, string>;
   /** A task per (who, target) for PATCH: own = on "own" assigned to who (rm1 for the admin), other = rmOther's. */
   tasks: Record<Who, Record<Target, string>>;
+  interactions: InteractionMatrixFixtures;
 };
 type Audit = { action: string; result: 'ok' | 'denied'; withClient: boolean } | null;
 type Rule = {
@@ -44,6 +50,12 @@ type Rule = {
 const RULES: Record<string, Rule> = {
   'GET /api/v1/health': { public: true, request: () => ({ url: '/api/v1/health' }), status: () => 200 },
   'GET /api/v1/version': { public: true, request: () => ({ url: '/api/v1/version' }), status: () => 200 },
+  'GET /api/v1/auth/config': {
+    public: true,
+    request: () => ({ url: '/api/v1/auth/config' }),
+    status: () => 200,
+    check: (res) => expect(res.json()).toEqual({ devSignIn: true, entra: null }),
+  },
   'GET /api/v1/dev/users': { public: true, request: () => ({ url: '/api/v1/dev/users' }), status: () => 200 },
   'POST /api/v1/dev/token': {
     public: true,
@@ -126,6 +138,7 @@ const RULES: Record<string, Rule> = {
         ? { action: 'audit.query', result: 'ok', withClient: true }
         : { action: 'access.denied', result: 'denied', withClient: false },
   },
+  ...interactionRules(sees, hasAdminRights),
 };
 
 let tdb: TestDatabase;
@@ -160,6 +173,7 @@ beforeAll(async () => {
   for (const target of ['own', 'other'] as const) await createCreditApplication(tdb.db, ctx.clients[target]);
   ctx.inn = { own: '500100732259', other: '344809916052' };
   ctx.email = { own: 'own@client.example', other: 'other@client.example' };
+  ctx.interactions = await createInteractionMatrixFixtures(tdb.db, org, ctx.clients, WHO);
   app = await buildTestApp(tdb.db);
   for (const who of WHO) tokens[who] = await tokenFor(app, emailOf(who));
   for (const who of WHO) {

@@ -74,6 +74,9 @@ describe('security headers', () => {
         clockSkewSeconds: 120,
         jwksCooldownSeconds: 30,
         roleMapping: [],
+        spaClientId: 'b3c1a2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+        signInAuthority: 'https://login.microsoftonline.us/organizations',
+        signInScope: 'api://b3c1a2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/access_as_user',
       },
     });
     try {

@@ -23,6 +23,8 @@ export function testConfig(overrides: Partial<TestConfig> = {}): TestConfig {
     bodyLimitBytes: 1024 * 1024,
     trustProxy: false,
     idempotencyTtlHours: 24,
+    attachmentMaxBytes: 25 * 1024 * 1024,
+    interactionMaxBytes: 35 * 1024 * 1024,
     ...overrides,
   };
 }

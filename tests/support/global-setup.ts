@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.ts';
 import { migrateToLatest } from '../../server/src/db/migrate.ts';
+import { installJobQueue } from '../../server/src/modules/calendar-sync/calendar-sync.jobs.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,6 +43,8 @@ export default async function setup(project: TestProject) {
   });
   await migrateToLatest(db);
   await db.destroy();
+  // graphile-worker's schema: task writes enqueue calendar jobs in their transaction (transactional outbox).
+  await installJobQueue(url.toString());
   project.provide('pgAdminUrl', adminUrl);
   project.provide('templateDb', templateDb);
 

@@ -4,12 +4,13 @@ import { auth } from './auth.ts';
 type RequestOptions = { method?: 'GET' | 'POST' | 'PATCH'; body?: unknown; signal?: AbortSignal };
 
 /**
- * Calls `/api/v1{path}` with the bearer token. Every non-2xx becomes an `ApiError`; a 401 also signs the
- * user out so the pane returns to sign-in.
+ * Calls `/api/v1{path}` with the bearer token. Every non-2xx becomes an `ApiError`. A 401 gets one more
+ * try with a token renewed without the user (an Entra token the server no longer takes); a second 401, or
+ * no way to renew, signs the user out so the pane returns to sign-in, saying why.
  */
-export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+export async function apiRequest<T>(path: string, opts: RequestOptions = {}, renewed = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = auth.getToken();
+  const token = await auth.accessToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -26,7 +27,11 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
   }
   if (!res.ok) {
     const error = await ApiError.fromResponse(res);
-    if (res.status === 401) auth.signOut();
+    if (res.status === 401) {
+      // Refused before any work was done: repeating the request (even a POST) is safe, once.
+      if (!renewed && token && (await auth.renewAfterRejection(token))) return apiRequest(path, opts, true);
+      auth.signOut(error);
+    }
     throw error;
   }
   return (await res.json()) as T;

@@ -4,13 +4,19 @@ import {
   Body1Strong,
   Button,
   Caption1,
+  Caption1Strong,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
   makeStyles,
   Spinner,
   Subtitle1,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, useEffect, useState } from 'react';
-import { auth } from '../api/auth.ts';
+import { type JSX, useEffect, useState, useSyncExternalStore } from 'react';
+import { type AuthState, auth } from '../api/auth.ts';
+import { SignInError } from '../auth/sign-in-error.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
@@ -39,12 +45,14 @@ const useStyles = makeStyles({
   },
   text: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start' },
   muted: { color: tokens.colorNeutralForeground3 },
+  primary: { alignSelf: 'flex-start' },
+  heading: { color: tokens.colorNeutralForeground3, marginTop: tokens.spacingVerticalS },
 });
 
 type Users = { kind: 'loading' } | { kind: 'ready'; users: DevUserDto[] } | { kind: 'error'; error: unknown };
 
-/** Dev sign-in: pick a demo user. The token comes from the `auth` module, which Entra/NAA will replace. */
-export function SignIn(): JSX.Element {
+/** Dev sign-in: pick a demo user (only when the server enables it). */
+function DevPicker({ heading }: { heading: boolean }): JSX.Element {
   const s = useStyles();
   const { t } = useI18n();
   const [users, setUsers] = useState<Users>({ kind: 'loading' });
@@ -77,9 +85,14 @@ export function SignIn(): JSX.Element {
   };
 
   return (
-    <div className={s.root}>
-      <Subtitle1 as="h1">{t.signInTitle}</Subtitle1>
-      <Body1>{t.signInHint}</Body1>
+    <>
+      {heading ? (
+        <Caption1Strong as="h2" className={s.heading}>
+          {t.demoUsers}
+        </Caption1Strong>
+      ) : (
+        <Body1>{t.signInHint}</Body1>
+      )}
       {users.kind === 'loading' && <Spinner size="small" label={t.loadingUsers} />}
       {users.kind === 'error' && <ErrorBar error={users.error} onRetry={() => setAttempt((n) => n + 1)} />}
       {error !== null && <ErrorBar error={error} />}
@@ -105,6 +118,86 @@ export function SignIn(): JSX.Element {
             </li>
           ))}
         </ul>
+      )}
+    </>
+  );
+}
+
+/** Why a Microsoft 365 sign-in did not finish, and the way forward (Office dialog codes included). */
+function SignInFailure({ error }: { error: SignInError }): JSX.Element {
+  const { t } = useI18n();
+  const origin = window.location.origin;
+  return (
+    <MessageBar intent={error.reason === 'cancelled' ? 'warning' : 'error'} layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>{t.signInFailedTitle}</MessageBarTitle>
+        {t.signInFailed[error.reason](origin)}
+        {error.code && ` (${error.code})`}
+      </MessageBarBody>
+      {error.reason === 'popup-blocked' && (
+        <MessageBarActions>
+          {/* A link the user clicks is not a pop-up: browsers let it open the CRM in a tab. */}
+          <Button as="a" size="small" href={`${origin}/`} target="_blank" rel="noopener noreferrer">
+            {t.openInBrowser}
+          </Button>
+        </MessageBarActions>
+      )}
+    </MessageBar>
+  );
+}
+
+type SignedOut = Extract<AuthState, { status: 'signed-out' }>;
+
+/** Microsoft 365 sign-in: one button, the failure with its way forward, a spinner while it runs. */
+function EntraSignIn({ state }: { state: SignedOut }): JSX.Element {
+  const s = useStyles();
+  const { t } = useI18n();
+  const { error, busy } = state;
+  const again =
+    error instanceof SignInError
+      ? ['closed', 'ignored', 'cancelled'].includes(error.reason)
+        ? t.signInAgain
+        : t.tryAgain
+      : null;
+  return (
+    <>
+      <Body1>{t.signInEntraHint}</Body1>
+      {error instanceof SignInError && <SignInFailure error={error} />}
+      {error !== null && !(error instanceof SignInError) && <ErrorBar error={error} intent="warning" />}
+      <Button
+        className={s.primary}
+        appearance="primary"
+        disabled={busy}
+        icon={busy ? <Spinner size="tiny" /> : undefined}
+        onClick={() => void auth.signInWithMicrosoft()}
+      >
+        {busy ? t.signingIn : (again ?? t.signInWithMicrosoft)}
+      </Button>
+    </>
+  );
+}
+
+/**
+ * The sign-in screen, as the server configures it (GET /api/v1/auth/config): Microsoft 365 (Entra ID) and/or
+ * the demo-user picker. The `auth` module does the work; this only shows its state.
+ */
+export function SignIn(): JSX.Element {
+  const s = useStyles();
+  const { t } = useI18n();
+  const state = useSyncExternalStore(auth.subscribe, auth.getState);
+  return (
+    <div className={s.root}>
+      <Subtitle1 as="h1">{t.signInTitle}</Subtitle1>
+      {state.status === 'starting' && <Spinner size="small" label={t.loading} />}
+      {state.status === 'unavailable' && (
+        <ErrorBar title={t.signInUnavailable} error={state.error} onRetry={() => void auth.start()} />
+      )}
+      {state.status === 'signed-out' && (
+        <>
+          {state.entra && <EntraSignIn state={state} />}
+          {!state.entra && state.error !== null && <ErrorBar error={state.error} intent="warning" />}
+          {state.dev && <DevPicker heading={state.entra !== null} />}
+        </>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { auth } from '../api/auth.ts';
 import { createOfficeHost, waitForOutlook } from '../office/office-host.ts';
 import { App } from './App.tsx';
 
@@ -7,6 +8,8 @@ import { App } from './App.tsx';
 // it runs in preview mode with the demo inbox.
 const root = createRoot(document.getElementById('root')!);
 const inOutlook = await waitForOutlook();
+// Inside Outlook: nested app authentication or the Office dialog; in a tab: dev sign-in or a redirect.
+void auth.start({ inOffice: inOutlook });
 root.render(
   <StrictMode>
     <App officeHost={inOutlook ? createOfficeHost() : null} />

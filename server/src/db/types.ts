@@ -126,6 +126,10 @@ export type TasksTable = {
   deal_id: string | null;
   internet_message_id: string | null;
   completed_at: Timestamp | null;
+  /** Calendar sync (migration 2026-12-03): when the task is planned in the assignee's calendar. */
+  planned_start_at: Timestamp | null;
+  planned_duration_minutes: number | null;
+  all_day: Generated<boolean>;
   version: Generated<number>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
@@ -258,4 +262,74 @@ export type Database = {
   interaction_links: InteractionLinksTable;
   blobs: BlobsTable;
   interaction_attachments: InteractionAttachmentsTable;
+  mailbox_sync_state: MailboxSyncStateTable;
+  calendar_links: CalendarLinksTable;
+  graph_subscriptions: GraphSubscriptionsTable;
+  graph_notifications: GraphNotificationsTable;
+  calendar_delta_state: CalendarDeltaStateTable;
+};
+
+// Calendar sync (migration 2026-12-03T1000-calendar-sync).
+export type CalendarLinkState =
+  | 'pending'
+  | 'synced'
+  | 'failed'
+  | 'not_syncable'
+  | 'removed_in_outlook'
+  | 'deleted';
+export type MailboxSyncStateTable = {
+  user_id: string;
+  state: Generated<'ok' | 'not_syncable'>;
+  reason: string | null;
+  time_zone: string | null;
+  max_concurrency: number | null;
+  updated_at: Generated<Timestamp>;
+};
+export type CalendarLinksTable = {
+  id: Generated<string>;
+  task_id: string;
+  user_id: string;
+  generation: number;
+  transaction_id: string;
+  event_id: string | null;
+  change_key: string | null;
+  op: Generated<'upsert' | 'delete'>;
+  needs_sync: Generated<boolean>;
+  state: Generated<CalendarLinkState>;
+  synced_version: number | null;
+  schedule_key: string | null;
+  create_attempted_at: Timestamp | null;
+  last_error: string | null;
+  attempts: Generated<number>;
+  synced_at: Timestamp | null;
+  event_modified_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+export type GraphSubscriptionsTable = {
+  id: string;
+  user_id: string;
+  resource: string;
+  client_state: string;
+  expires_at: Timestamp;
+  state: Generated<'active' | 'reauthorize' | 'removed'>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+};
+export type GraphNotificationsTable = {
+  id: Generated<string>;
+  received_at: Generated<Timestamp>;
+  subscription_id: string | null;
+  change_type: string | null;
+  lifecycle_event: string | null;
+  resource: string | null;
+  payload: ColumnType<unknown, string, string>;
+  processed_at: Timestamp | null;
+};
+export type CalendarDeltaStateTable = {
+  user_id: string;
+  delta_link: string | null;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  updated_at: Generated<Timestamp>;
 };

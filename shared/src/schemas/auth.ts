@@ -43,3 +43,23 @@ export const Me = Type.Object({
   aliases: Type.Array(Type.String()),
 });
 export type MeDto = Static<typeof Me>;
+
+/**
+ * GET /api/v1/auth/config (public): how the pane signs in. `devSignIn`: the demo-user picker is offered;
+ * `entra`: Microsoft Entra ID through MSAL, null when off. No personal data, no secrets.
+ */
+export const AuthConfig = Type.Object({
+  devSignIn: Type.Boolean(),
+  entra: Type.Union([
+    Type.Object({
+      /** The add-in's app registration (SPA). */
+      clientId: Type.String(),
+      /** e.g. `https://login.microsoftonline.com/organizations`, or a tenant id, or a national cloud's host. */
+      authority: Type.String(),
+      /** The API's delegated scope(s), e.g. `api://<client id>/access_as_user`: every token request names them. */
+      scopes: Type.Array(Type.String(), { minItems: 1 }),
+    }),
+    Type.Null(),
+  ]),
+});
+export type AuthConfigDto = Static<typeof AuthConfig>;

@@ -49,6 +49,21 @@ export const Deal = Type.Object({
 });
 export type DealDto = Static<typeof Deal>;
 
+export const CALENDAR_SYNC_STATES = [
+  'pending',
+  'synced',
+  'failed',
+  'not_syncable',
+  'removed_in_outlook',
+] as const;
+/** State of a task's Outlook event: failed/not_syncable carry the reason; removed_in_outlook: the user deleted it. */
+export const CalendarSync = Type.Object({
+  state: Type.Enum(CALENDAR_SYNC_STATES),
+  syncedAt: Type.Union([DateTime, Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type CalendarSyncDto = Static<typeof CalendarSync>;
+
 export const Task = Type.Object({
   id: Id,
   title: Type.String(),
@@ -64,6 +79,17 @@ export const Task = Type.Object({
   internetMessageId: Type.Union([Type.String(), Type.Null()]),
   version: Type.Integer({ minimum: 1, description: 'Optimistic concurrency: send back on PATCH' }),
   updatedAt: DateTime,
+  plannedStartAt: Type.Union([DateTime, Type.Null()], {
+    description: 'When the task is planned (calendar event start)',
+  }),
+  plannedDurationMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  allDay: Type.Boolean({
+    description: 'All-day in the assignee calendar (the day of plannedStartAt in its zone)',
+  }),
+  calendarSync: Type.Union([CalendarSync, Type.Null()], {
+    description:
+      "The task's event in the assignee's Outlook calendar; null when it has none (no time, Graph off)",
+  }),
 });
 export type TaskDto = Static<typeof Task>;
 

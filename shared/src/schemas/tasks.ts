@@ -2,6 +2,15 @@ import { type Static, Type } from 'typebox';
 import { TaskPriority, TaskStatus, TaskType } from './clients.ts';
 import { DateTime, Id } from './common.ts';
 
+/** When the task is planned: an event in the assignee's Outlook calendar (calendar sync). */
+const Planning = {
+  plannedStartAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
+  plannedDurationMinutes: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 20160 }), Type.Null()]),
+  ),
+  allDay: Type.Optional(Type.Boolean()),
+};
+
 /** POST /api/v1/tasks: a task from the pane, linked to the client and, optionally, the email. */
 export const CreateTaskRequest = Type.Object(
   {
@@ -16,6 +25,7 @@ export const CreateTaskRequest = Type.Object(
     dealId: Type.Optional(Type.Union([Id, Type.Null()])),
     assigneeId: Type.Optional(Id),
     internetMessageId: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])),
+    ...Planning,
   },
   { additionalProperties: false },
 );
@@ -32,6 +42,9 @@ export const UpdateTaskRequest = Type.Object(
     effortEstimateMinutes: Type.Optional(
       Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()]),
     ),
+    /** Reassignment: yourself, or for a supervisor a member of their team. */
+    assigneeId: Type.Optional(Id),
+    ...Planning,
   },
   { additionalProperties: false },
 );

@@ -5,19 +5,37 @@
 // userProfile, displayLanguage, officeTheme, addHandlerAsync/removeHandlerAsync(ItemChanged) with
 // AsyncResult callbacks, and the AsyncResultStatus / EventType / HostType / MailboxEnums enumerations.
 //
+// Sign-in: Office.context.requirements.isSetSupported (Mailbox <= 1.5, DialogApi <= 1.2, DialogOrigin 1.1,
+// NestedAppAuth 1.1 only when `naa` is configured), the nested app authentication bridge MSAL talks to
+// (window.nestedAppAuthBridge: JSON envelopes GetInitContext / GetToken / GetTokenPopup, as in
+// @azure/msal-browser src/naa), and the dialog API: Office.context.ui.displayDialogAsync opens the page in a
+// pop-up window (12007 when one is open, 12004 for another origin, 12005 for http beyond loopback, 12011 when
+// the browser refuses the pop-up or `failWith` says so), relays the page's messageParent as
+// DialogMessageReceived (with its origin, DialogOrigin 1.1) and reports 12006 when the window is closed.
+//
 // Test control surface (window.__officeEmulator):
 //   selectItem(item | null, {silent})  sets the selected item and, unless silent, fires ItemChanged the way
 //                                      Outlook does (item updated first, handler called asynchronously).
 //                                      `silent` reproduces office-js#1096/#5965: no event for the switch.
 //   handlerCount()                     how many ItemChanged handlers are registered.
 //   failNext(methodName)               makes the next call of that async method report Failed.
-// Configuration before load: window.__officeEmulatorConfig = {item, userProfile, displayLanguage, theme}.
-// `item` may be a demo inbox item (shared/src/schemas/demo.ts) or an Office-shaped item.
+//   failNextDialog(code)               makes the next displayDialogAsync fail with that Office code.
+//   naaRequests()                      the bridge requests MSAL sent: {method, scope, clientId}.
+//   dialogsOpened()                    the URLs displayDialogAsync opened.
+// Configuration before load: window.__officeEmulatorConfig = {item, userProfile, displayLanguage, theme,
+// naa, dialog}. `item` may be a demo inbox item (shared/src/schemas/demo.ts) or an Office-shaped item.
+// `naa`: {brokerUrl, silent: 'token' | 'interaction_required'} — the host brokers tokens from brokerUrl (the
+// Entra emulator's /emulator/broker/token); with 'interaction_required' the silent call needs the popup once.
+// `dialog`: {failWith: 12004 | 12005 | 12007 | 12009 | 12011} — every displayDialogAsync fails so.
 (() => {
   const config = window.__officeEmulatorConfig || {};
 
   const AsyncResultStatus = { Succeeded: 'succeeded', Failed: 'failed' };
-  const EventType = { ItemChanged: 'olkItemSelectedChanged' };
+  const EventType = {
+    ItemChanged: 'olkItemSelectedChanged',
+    DialogMessageReceived: 'dialogMessageReceived',
+    DialogEventReceived: 'dialogEventReceived',
+  };
   const HostType = {
     Word: 'Word',
     Excel: 'Excel',
@@ -158,8 +176,49 @@
     mailbox,
     requirements: {
       isSetSupported(name, version) {
-        if (name !== 'Mailbox') return false;
-        return !version || Number(version) <= 1.5;
+        const max = { Mailbox: 1.5, DialogApi: 1.2, DialogOrigin: 1.1 };
+        if (config.naa) max.NestedAppAuth = 1.1;
+        if (!(name in max)) return false;
+        return !version || Number(version) <= max[name];
+      },
+    },
+    ui: {
+      displayDialogAsync(startAddress, ...rest) {
+        const { callback, asyncContext } = splitArgs(rest);
+        const options = rest.length > 0 && typeof rest[0] === 'object' && rest[0] !== null ? rest[0] : {};
+        setTimeout(() => {
+          const fail = (code, message) =>
+            callback?.(
+              result(AsyncResultStatus.Failed, undefined, { code, name: 'Error', message }, asyncContext),
+            );
+          const forced = dialogFailures.shift() ?? config.dialog?.failWith;
+          if (forced) return fail(forced, `Dialog failure ${forced} (emulated)`);
+          if (openDialog) return fail(12007, 'A dialog box is already opened from this add-in.');
+          let target;
+          try {
+            target = new URL(startAddress, location.href);
+          } catch {
+            return fail(12002, 'The dialog URL is invalid.');
+          }
+          const loopback = /^(127\.|localhost$|\[::1\]$)/.test(target.hostname);
+          if (target.protocol !== 'https:' && !loopback) return fail(12005, 'The URL must use HTTPS.');
+          if (target.origin !== location.origin)
+            return fail(12004, 'The domain of the URL is not included in the AppDomains element.');
+          const pct = (v, total) => Math.max(150, Math.round(((Number(v) || 80) / 100) * total));
+          const features = `popup,width=${pct(options.width, screen.availWidth)},height=${pct(options.height, screen.availHeight)}`;
+          const win = window.open(target.href, 'office-emulator-dialog', features);
+          if (!win) return fail(12011, 'The browser blocked the dialog window.');
+          dialogsOpened.push(target.href);
+          openDialog = createDialog(win);
+          callback?.(result(AsyncResultStatus.Succeeded, openDialog, null, asyncContext));
+        }, 0);
+      },
+      // In a dialog's page: hands the message to the page that opened it (window.opener), as Office does.
+      messageParent(message, messageOptions) {
+        const host = window.opener?.__officeEmulator;
+        if (!host) throw new Error('messageParent is only available in a dialog');
+        if (messageOptions?.targetOrigin && messageOptions.targetOrigin !== window.opener.location.origin) return;
+        host.deliverDialogMessage(String(message), location.origin);
       },
     },
     diagnostics: { host: HostType.Outlook, platform: PlatformType.OfficeOnline, version: '16.0' },
@@ -185,7 +244,114 @@
   // Legacy initialisation hook some add-ins still assign.
   ready.then(() => typeof window.Office.initialize === 'function' && window.Office.initialize('inserted'));
 
+  // --- dialog API (host side) ---
+  const dialogFailures = [];
+  const dialogsOpened = [];
+  let openDialog = null;
+
+  function createDialog(win) {
+    const listeners = { message: [], event: [] };
+    let closedByAddin = false;
+    const watch = setInterval(() => {
+      if (!win.closed) return;
+      clearInterval(watch);
+      if (openDialog === dialog) openDialog = null;
+      if (!closedByAddin)
+        for (const h of listeners.event) h({ error: 12006, type: 'dialogEventReceived' });
+    }, 200);
+    const dialog = {
+      addEventHandler(eventType, handler) {
+        if (eventType === EventType.DialogMessageReceived) listeners.message.push(handler);
+        else if (eventType === EventType.DialogEventReceived) listeners.event.push(handler);
+      },
+      close() {
+        closedByAddin = true;
+        clearInterval(watch);
+        if (openDialog === dialog) openDialog = null;
+        win.close();
+      },
+      messageChild() {},
+      deliver(message, origin) {
+        setTimeout(() => {
+          for (const h of listeners.message) h({ message, origin, type: 'dialogMessageReceived' });
+        }, 0);
+      },
+    };
+    return dialog;
+  }
+
+  // --- nested app authentication bridge (what Outlook injects when it supports NestedAppAuth) ---
+  const naaRequests = [];
+  if (config.naa) {
+    const bridgeListeners = new Set();
+    let interactedOnce = false;
+    const answer = (requestId, body) => {
+      const envelope = JSON.stringify({ messageType: 'NestedAppAuthResponse', requestId, ...body });
+      setTimeout(() => {
+        for (const l of bridgeListeners) l(envelope);
+      }, 0);
+    };
+    const failure = (status, code, description) => ({
+      success: false,
+      error: { status, code, description },
+    });
+    async function getToken(request, interactive) {
+      const params = request.tokenParams || {};
+      if (!interactive && config.naa.silent === 'interaction_required' && !interactedOnce)
+        return failure('USER_INTERACTION_REQUIRED', 'interaction_required', 'Consent is required');
+      const res = await fetch(config.naa.brokerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: params.clientId, scope: params.scope, authority: params.authority }),
+      });
+      const body = await res.json();
+      if (!res.ok) {
+        const status =
+          body.error === 'interaction_required' ? 'USER_INTERACTION_REQUIRED' : 'PERSISTENT_ERROR';
+        return failure(status, body.error, body.error_description);
+      }
+      if (interactive) interactedOnce = true;
+      return { success: true, token: body.token, account: body.account };
+    }
+    window.nestedAppAuthBridge = {
+      addEventListener(eventName, callback) {
+        if (eventName === 'message') bridgeListeners.add(callback);
+      },
+      removeEventListener(eventName, callback) {
+        bridgeListeners.delete(callback);
+      },
+      postMessage(raw) {
+        const request = JSON.parse(raw);
+        naaRequests.push({
+          method: request.method,
+          scope: request.tokenParams?.scope ?? null,
+          clientId: request.tokenParams?.clientId ?? null,
+        });
+        if (request.method === 'GetInitContext') {
+          answer(request.requestId, {
+            success: true,
+            initContext: { sdkName: 'office-emulator', sdkVersion: '1.0.0', capabilities: { queryAccount: false } },
+          });
+          return;
+        }
+        getToken(request, request.method === 'GetTokenPopup').then(
+          (body) => answer(request.requestId, body),
+          (err) => answer(request.requestId, failure('TRANSIENT_ERROR', 'network_error', String(err))),
+        );
+      },
+    };
+  }
+
   window.__officeEmulator = {
+    failNextDialog(code) {
+      dialogFailures.push(code);
+    },
+    naaRequests: () => naaRequests.slice(),
+    dialogsOpened: () => dialogsOpened.slice(),
+    // Called by messageParent in the dialog's window.
+    deliverDialogMessage(message, origin) {
+      openDialog?.deliver(message, origin);
+    },
     selectItem(item, options) {
       mailbox.item = toOfficeItem(item);
       if (options?.silent) return;

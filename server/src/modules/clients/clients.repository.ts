@@ -140,7 +140,11 @@ export function taskJson(alias: string) {
     'status', ${t}.status, 'dueAt', ${t}.due_at, 'effortEstimateMinutes', ${t}.effort_estimate_minutes,
     'assignee', json_build_object('id', ta.id, 'name', ta.name), 'author', json_build_object('id', tu.id, 'name', tu.name),
     'clientId', ${t}.client_id, 'dealId', ${t}.deal_id, 'internetMessageId', ${t}.internet_message_id,
-    'version', ${t}.version, 'updatedAt', ${t}.updated_at)`;
+    'version', ${t}.version, 'updatedAt', ${t}.updated_at,
+    'plannedStartAt', ${t}.planned_start_at, 'plannedDurationMinutes', ${t}.planned_duration_minutes, 'allDay', ${t}.all_day,
+    'calendarSync', (select json_build_object('state', cl.state, 'syncedAt', cl.synced_at, 'reason', cl.last_error)
+      from calendar_links cl where cl.task_id = ${t}.id and cl.user_id = ${t}.assignee_id and cl.state <> 'deleted'
+      order by cl.generation desc limit 1))`;
 }
 
 export type ContactMatch = { key: string; clientId: string; visible: boolean };

@@ -103,11 +103,12 @@ function dateTime(p: Property | undefined): { iso: string | null; tzid: string |
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/.exec(p.value.trim());
   if (!m) return { iso: null, tzid: p.params.TZID ?? null, allDay: false };
   const f = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-  if (!m[4]) return { iso: new Date(Date.UTC(f[0], f[1] - 1, f[2])).toISOString(), tzid: null, allDay: true };
-  if (m[7]) return { iso: new Date(Date.UTC(...f)).toISOString(), tzid: null, allDay: false };
+  const utc = new Date(Date.UTC(f[0], f[1] - 1, f[2], f[3], f[4], f[5])).toISOString();
+  if (!m[4]) return { iso: utc, tzid: null, allDay: true };
+  if (m[7]) return { iso: utc, tzid: null, allDay: false };
   const tzid = p.params.TZID ?? null;
   // A floating time (no TZID, no Z) has no instant of its own: read it as UTC rather than guess.
-  if (!tzid) return { iso: new Date(Date.UTC(...f)).toISOString(), tzid: null, allDay: false };
+  if (!tzid) return { iso: utc, tzid: null, allDay: false };
   const zone = resolveTimeZone(tzid);
   return { iso: zone ? zonedTimeToUtc(f, zone).toISOString() : null, tzid, allDay: false };
 }

@@ -19,7 +19,7 @@ const SEPARATOR_LINE =
   /^\s*-{2,}\s*(original message|исходное сообщение|ursprüngliche nachricht|message d'origine)\s*-{2,}\s*$/i;
 // Gmail/Apple/Thunderbird attribution: "On Mon, 1 Dec 2026 at 10:00, Ivan <i@x.ru> wrote:",
 // "1 дек. 2026 г., в 10:00, Иван <i@x.ru> написал(а):" (may wrap onto a second line).
-const ATTRIBUTION = /^\s*(on\b.{0,300}\bwrote|.{0,300}\b(написал|написала|писал|пишет)(\(а\))?)\s*:\s*$/i;
+const ATTRIBUTION = /^\s*(on\s.{0,300}\swrote|.{0,300}(^|\s)(написал|написала|писал|пишет)(\(а\))?)\s*:\s*$/i;
 
 /**
  * Cuts the quoted history off a plain-text reply: from the first Outlook header block ("From: ... Sent: ...",
@@ -30,6 +30,10 @@ const ATTRIBUTION = /^\s*(on\b.{0,300}\bwrote|.{0,300}\b(написал|напи
  */
 export function stripQuotedText(text: string): { text: string; stripped: boolean } {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const quoted = (l: string | undefined) => /^\s*>/.test(l ?? '');
+  /** The next non-empty line after `i`. */
+  const nextText = (i: number) => lines.slice(i + 1).find((l) => l.trim() !== '');
+  const attribution = new Set<number>();
   let cut = lines.length;
   for (let i = 0; i < lines.length && cut === lines.length; i++) {
     const line = lines[i] ?? '';
@@ -37,12 +41,24 @@ export function stripQuotedText(text: string): { text: string; stripped: boolean
     if (SEPARATOR_LINE.test(line)) cut = i;
     else if (FROM_LINE.test(line) && next.some((l) => SENT_LINE.test(l))) cut = i;
     else if (/^\s*_{10,}\s*$/.test(line) && next.some((l) => FROM_LINE.test(l))) cut = i;
-    else if (ATTRIBUTION.test(line)) cut = i;
-    else if (ATTRIBUTION.test(`${line} ${lines[i + 1] ?? ''}`) && /^\s*>/.test(lines[i + 2] ?? '')) cut = i;
+    else if (/:\s*$/.test(line) && quoted(nextText(i))) {
+      // "On ... wrote:", "пн, 30 нояб. 2026 г. в 10:00, Name <a@b>:" above `>` lines: drop the line only, so
+      // answers written between the quotes further down stay.
+      attribution.add(i);
+    } else if (
+      /\S/.test(line) &&
+      /:\s*$/.test(lines[i + 1] ?? '') &&
+      quoted(nextText(i + 1)) &&
+      ATTRIBUTION.test(`${line} ${lines[i + 1]}`)
+    ) {
+      attribution.add(i);
+      attribution.add(i + 1);
+      i++;
+    } else if (ATTRIBUTION.test(line)) cut = i; // an attribution above unmarked quoted text
   }
-  const kept = lines.slice(0, cut);
-  const unquoted = kept.filter((l) => !/^\s*>/.test(l));
-  const stripped = cut < lines.length || unquoted.length < kept.length;
+  const kept = lines.slice(0, cut).filter((_l, i) => !attribution.has(i));
+  const unquoted = kept.filter((l) => !quoted(l));
+  const stripped = cut < lines.length || attribution.size > 0 || unquoted.length < kept.length;
   const result = unquoted
     .join('\n')
     .replace(/[ \t]+$/gm, '')
@@ -51,7 +67,9 @@ export function stripQuotedText(text: string): { text: string; stripped: boolean
   return { text: result, stripped };
 }
 
-const CUT_ID = /^(x_)*(appendonsend|divRplyFwdMsg)$/i;
+// Outlook on the web / new Outlook (`mail-editor-reference-message-container`), Outlook for Mac.
+const CUT_ID =
+  /^(x_)*(appendonsend|divRplyFwdMsg|mail-editor-reference-message-container|OLK_SRC_BODY_SECTION)$/i;
 const QUOTE_HEADER_TEXT =
   /^\s*(((from|от|von|de)\s*:[\s\S]{0,400}?(sent|отправлено|gesendet|envoyé|date|дата)\s*:)|-{2,}\s*(original message|исходное сообщение)\s*-{2,})/i;
 
@@ -66,7 +84,7 @@ function findCutPoint(nodes: Node[]): Element | null {
     const id = DomUtils.getAttributeValue(node, 'id') ?? '';
     const cls = classes(node);
     if (CUT_ID.test(id)) return node; // Outlook / OWA (OWA prefixes quoted ids with x_)
-    if (cls.some((c) => /^(x_)*gmail_quote(_container)?$/.test(c))) return node; // Gmail
+    if (cls.some((c) => /^(x_)*(gmail_quote(_container)?|yahoo_quoted)$/.test(c))) return node; // Gmail, Yahoo
     if (node.name === 'div' || node.name === 'p') {
       const text = DomUtils.textContent(node);
       // Outlook desktop (Word HTML): a bordered div whose text starts "From: ... Sent: ...".
@@ -96,7 +114,8 @@ function trimTail(parent: { children: Node[] }): void {
     if (DomUtils.isText(last) && last.data.trim() === '') DomUtils.removeElement(last);
     else if (DomUtils.isTag(last) && ['hr', 'br'].includes(last.name)) DomUtils.removeElement(last);
     else if (DomUtils.isTag(last) && DomUtils.textContent(last).trim() === '') {
-      if (DomUtils.findOne((e) => e.name === 'img', last.children)) return;
+      // An image says something even without text.
+      if (last.name === 'img' || DomUtils.findOne((e) => e.name === 'img', last.children)) return;
       DomUtils.removeElement(last);
     } else if (DomUtils.isTag(last)) {
       trimTail(last);

@@ -150,7 +150,10 @@ export async function insertInteraction(db: Db, r: NewInteraction): Promise<stri
   return row?.id ?? null;
 }
 
-export async function findInteractionIdByMessageId(db: Db, internetMessageId: string): Promise<string | null> {
+export async function findInteractionIdByMessageId(
+  db: Db,
+  internetMessageId: string,
+): Promise<string | null> {
   const row = await db
     .selectFrom('interactions')
     .where('internet_message_id', '=', internetMessageId)
@@ -172,7 +175,11 @@ export type NewAttachment = {
  * Stores the attachments of a new interaction: each distinct content once in `blobs` (kept if already
  * there), in sha256 order so two transactions sharing files lock them in the same order (no deadlock).
  */
-export async function insertAttachments(db: Db, interactionId: string, files: NewAttachment[]): Promise<void> {
+export async function insertAttachments(
+  db: Db,
+  interactionId: string,
+  files: NewAttachment[],
+): Promise<void> {
   const distinct = [...new Map(files.map((f) => [f.sha256, f])).values()].sort((a, b) =>
     a.sha256 < b.sha256 ? -1 : 1,
   );
@@ -203,7 +210,13 @@ export async function insertAttachments(db: Db, interactionId: string, files: Ne
 /** Links the interaction to a client; false when that link existed. */
 export async function insertLink(
   db: Db,
-  link: { interactionId: string; clientId: string; dealId: string | null; taskId: string | null; userId: string },
+  link: {
+    interactionId: string;
+    clientId: string;
+    dealId: string | null;
+    taskId: string | null;
+    userId: string;
+  },
 ): Promise<boolean> {
   const row = await db
     .insertInto('interaction_links')
@@ -361,7 +374,9 @@ export async function findClientHistory(
     .orderBy('i.id', 'desc')
     .limit(limit + 1);
   if (cursor)
-    query = query.where(sql<boolean>`(i.sent_at, i.id) < (${cursor.sentAt}::timestamptz, ${cursor.id}::uuid)`);
+    query = query.where(
+      sql<boolean>`(i.sent_at, i.id) < (${cursor.sentAt}::timestamptz, ${cursor.id}::uuid)`,
+    );
   const rows = await query.execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -399,7 +414,8 @@ export async function deleteLink(
     .where('interaction_id', '=', interactionId)
     .select('client_id')
     .executeTakeFirst();
-  if (left) return { interactionDeleted: false, sha256s: [], internetMessageId: interaction.internet_message_id };
+  if (left)
+    return { interactionDeleted: false, sha256s: [], internetMessageId: interaction.internet_message_id };
   const files = await db
     .selectFrom('interaction_attachments')
     .where('interaction_id', '=', interactionId)
@@ -420,7 +436,11 @@ export async function deleteOrphanBlobs(db: Db, sha256s: string[]): Promise<void
     .deleteFrom('blobs as b')
     .where('b.sha256', '=', sql<string>`any(${sha256s}::text[])`)
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('interaction_attachments as a').whereRef('a.sha256', '=', 'b.sha256').select('a.sha256'))),
+      not(
+        exists(
+          selectFrom('interaction_attachments as a').whereRef('a.sha256', '=', 'b.sha256').select('a.sha256'),
+        ),
+      ),
     )
     .execute();
 }

@@ -13,6 +13,7 @@ import {
   LogInteractionRequest,
   LogInteractionResponse,
 } from '@crm/shared';
+import { Type } from 'typebox';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
 import { originOf } from '../../plugins/auth.ts';
@@ -92,23 +93,50 @@ export async function interactionsRoutes(app: ApiApp, opts: { db: Db } & Interac
   );
   app.get(
     '/interactions/status',
-    { schema: { tags: ['interactions'], querystring: InteractionStatusQuery, response: { 200: InteractionStatus } } },
+    {
+      schema: {
+        tags: ['interactions'],
+        querystring: InteractionStatusQuery,
+        response: { 200: InteractionStatus },
+      },
+    },
     async (request) =>
-      interactionStatus(opts.db, request.principal, originOf(request, 'pane'), request.query.internetMessageId),
+      interactionStatus(
+        opts.db,
+        request.principal,
+        originOf(request, 'pane'),
+        request.query.internetMessageId,
+      ),
   );
   app.get(
     '/interactions/conversation',
-    { schema: { tags: ['interactions'], querystring: ConversationQuery, response: { 200: ConversationStatus } } },
-    async (request) => conversationStatus(opts.db, request.principal, originOf(request, 'pane'), request.query),
+    {
+      schema: {
+        tags: ['interactions'],
+        querystring: ConversationQuery,
+        response: { 200: ConversationStatus },
+      },
+    },
+    async (request) =>
+      conversationStatus(opts.db, request.principal, originOf(request, 'pane'), request.query),
   );
   app.get(
     '/interactions/:id',
     { schema: { tags: ['interactions'], params: IdParams, response: { 200: InteractionDetail } } },
-    async (request) => getInteraction(opts.db, request.principal, originOf(request, 'pane'), request.params.id),
+    async (request) =>
+      getInteraction(opts.db, request.principal, originOf(request, 'pane'), request.params.id),
   );
   app.get(
     '/interactions/:id/attachments/:sha256',
-    { schema: { tags: ['interactions'], params: InteractionAttachmentParams } },
+    {
+      schema: {
+        tags: ['interactions'],
+        params: InteractionAttachmentParams,
+        response: {
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file, as stored' }),
+        },
+      },
+    },
     async (request, reply) => {
       const file = await downloadAttachment(
         opts.db,
@@ -119,7 +147,10 @@ export async function interactionsRoutes(app: ApiApp, opts: { db: Db } & Interac
       );
       // Never rendered by the browser as a page of ours: a download, sandboxed, type not sniffed.
       return reply
-        .header('content-type', SAFE_TYPE.test(file.contentType) ? file.contentType : 'application/octet-stream')
+        .header(
+          'content-type',
+          SAFE_TYPE.test(file.contentType) ? file.contentType : 'application/octet-stream',
+        )
         .header('content-disposition', contentDisposition(file.filename))
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('x-content-type-options', 'nosniff')
@@ -128,7 +159,7 @@ export async function interactionsRoutes(app: ApiApp, opts: { db: Db } & Interac
   );
   app.delete(
     '/interactions/:id/links/:clientId',
-    { schema: { tags: ['interactions'], params: InteractionLinkParams } },
+    { schema: { tags: ['interactions'], params: InteractionLinkParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await unlinkInteraction(
         opts.db,
@@ -137,7 +168,7 @@ export async function interactionsRoutes(app: ApiApp, opts: { db: Db } & Interac
         request.params.id,
         request.params.clientId,
       );
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
   app.get(

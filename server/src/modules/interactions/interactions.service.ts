@@ -135,8 +135,8 @@ function fromItem(item: NonNullable<LogInteractionRequestDto['source']['item']>)
  * PAYLOAD_TOO_LARGE (one file over the attachment limit, or all files over the interaction limit)
  */
 async function prepare(
-  p: Principal,
   db: Db,
+  p: Principal,
   input: LogInteractionRequestDto,
   limits: InteractionLimits,
 ): Promise<{ row: NewInteraction; files: NewAttachment[] }> {
@@ -269,10 +269,12 @@ export async function logInteraction(
 ): Promise<LogInteractionResponseDto> {
   try {
     await checkLinkTarget(db, p, input);
-    const { row, files } = await prepare(p, db, input, limits);
+    const { row, files } = await prepare(db, p, input, limits);
     return await db.transaction().execute(async (trx) => {
-      const newId = await insertInteraction(trx, row);
-      const id = newId ?? (await findInteractionIdByMessageId(trx, row.internetMessageId));
+      let newId = await insertInteraction(trx, row);
+      let id = newId ?? (await findInteractionIdByMessageId(trx, row.internetMessageId));
+      // Its last link was deleted (and it with it) between the two statements: insert it after all.
+      if (!id) id = newId = await insertInteraction(trx, row);
       if (!id) throw new Error('interaction vanished between insert and select');
       if (newId) await insertAttachments(trx, newId, files);
       const linked = await insertLink(trx, {
@@ -398,7 +400,13 @@ export async function getInteraction(
   if (!detail || detail.links.length === 0) {
     if (detail)
       await recordAudit(db, p, origin, [
-        { action: 'interaction.read', result: 'denied', clientIds: detail.allClientIds, entity: 'interaction', entityId: id },
+        {
+          action: 'interaction.read',
+          result: 'denied',
+          clientIds: detail.allClientIds,
+          entity: 'interaction',
+          entityId: id,
+        },
       ]);
     throw new AppError('NOT_FOUND', 'No such interaction, or it is not visible to you', 'params.id');
   }
@@ -464,7 +472,9 @@ export async function clientHistory(
 ): Promise<ClientInteractionsDto> {
   if (!(await findVisibleClient(db, p, clientId))) {
     if (await clientExists(db, clientId))
-      await recordAudit(db, p, origin, [{ action: 'interaction.list', result: 'denied', clientIds: [clientId] }]);
+      await recordAudit(db, p, origin, [
+        { action: 'interaction.list', result: 'denied', clientIds: [clientId] },
+      ]);
     throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'params.id');
   }
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
@@ -500,7 +510,8 @@ export async function unlinkInteraction(
     throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'params.clientId');
   const result = await db.transaction().execute(async (trx) => {
     const r = await deleteLink(trx, interactionId, clientId);
-    if (!r) throw new AppError('NOT_FOUND', 'This interaction is not linked to this client', 'params.clientId');
+    if (!r)
+      throw new AppError('NOT_FOUND', 'This interaction is not linked to this client', 'params.clientId');
     await recordAudit(trx, p, origin, [
       {
         action: 'interaction.unlink',

@@ -102,7 +102,9 @@ export async function parseMime(raw: Buffer | Uint8Array | string): Promise<Pars
   if (/^multipart\/signed\b/.test(contentType) && /pkcs7-signature/.test(contentType))
     signature = 'smime-signed';
   else if (/^application\/(x-)?pkcs7-mime\b/.test(contentType))
-    signature = /enveloped-data|authenveloped-data/.test(contentType) ? 'smime-encrypted' : 'smime-opaque-signed';
+    signature = /enveloped-data|authenveloped-data/.test(contentType)
+      ? 'smime-encrypted'
+      : 'smime-opaque-signed';
 
   let meeting: MeetingInfo | null = null;
   const attachments: ParsedAttachment[] = [];

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import { type Principal, visibleClient } from '../auth/principal.ts';
+import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
 import { claimIdempotencyKey, saveIdempotentResponse } from '../idempotency/idempotency.repository.ts';
 import { addTaskHistory, findTask } from './tasks.repository.ts';
 
@@ -112,6 +113,9 @@ function createTaskInTransaction(
         client_id: input.clientId,
         deal_id: input.dealId ?? null,
         internet_message_id: input.internetMessageId ?? null,
+        planned_start_at: input.plannedStartAt ?? null,
+        planned_duration_minutes: input.plannedDurationMinutes ?? null,
+        all_day: input.allDay ?? false,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -121,6 +125,8 @@ function createTaskInTransaction(
       action: 'created',
       changes: { status: 'open', assigneeId },
     });
+    // Transactional outbox: the calendar job exists if and only if the task does.
+    await enqueueTaskSync(trx, id);
     const task = (await findTask(trx, id))!;
     await recordAudit(trx, p, origin, [
       {
@@ -196,6 +202,30 @@ export async function updateTask(
     if (input.status !== undefined) apply('status', 'status', input.status, before.status);
     if (input.priority !== undefined) apply('priority', 'priority', input.priority, before.priority);
     if (input.dueAt !== undefined) apply('due_at', 'dueAt', input.dueAt, before.due_at);
+    if (input.plannedStartAt !== undefined)
+      apply(
+        'planned_start_at',
+        'plannedStartAt',
+        input.plannedStartAt === null ? null : new Date(input.plannedStartAt).toISOString(),
+        before.planned_start_at,
+      );
+    if (input.plannedDurationMinutes !== undefined)
+      apply(
+        'planned_duration_minutes',
+        'plannedDurationMinutes',
+        input.plannedDurationMinutes,
+        before.planned_duration_minutes,
+      );
+    if (input.allDay !== undefined) apply('all_day', 'allDay', input.allDay, before.all_day);
+    if (input.assigneeId !== undefined) {
+      if (input.assigneeId !== p.id && !(p.role === 'supervisor' && p.teamIds.includes(input.assigneeId)))
+        throw new AppError(
+          'FORBIDDEN',
+          'You can assign tasks only to yourself or your team',
+          'body.assigneeId',
+        );
+      apply('assignee_id', 'assigneeId', input.assigneeId, before.assignee_id);
+    }
     if (input.effortEstimateMinutes !== undefined)
       apply(
         'effort_estimate_minutes',
@@ -211,6 +241,7 @@ export async function updateTask(
         .where('id', '=', id)
         .execute();
       await addTaskHistory(trx, { taskId: id, actorId: p.id, action: 'updated', changes });
+      await enqueueTaskSync(trx, id);
       await recordAudit(trx, p, origin, [
         {
           action: 'task.update',

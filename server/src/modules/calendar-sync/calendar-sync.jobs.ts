@@ -1,0 +1,105 @@
+import { Logger, type Runner, run, runMigrations, type TaskList } from 'graphile-worker';
+import pg from 'pg';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
+import { reconcileTask, type SyncDeps, syncMailbox } from './calendar-sync.service.ts';
+import { createGraphClient } from './graph.client.ts';
+
+type Log = {
+  info: (o: object, m: string) => void;
+  warn: (o: object, m: string) => void;
+  error?: (o: object, m: string) => void;
+};
+
+function workerLogger(log: Log | null): Logger {
+  return new Logger(() => (level, message) => {
+    if (!log) return;
+    if (level === 'error') (log.error ?? log.warn)({ level }, message);
+    else if (level === 'warning') log.warn({ level }, message);
+  });
+}
+
+/**
+ * Installs (or upgrades) graphile-worker's own schema. The task transaction calls `graphile_worker.add_job`,
+ * so this must run before the API serves: main.ts and the test template run it after our migrations.
+ */
+export async function installJobQueue(connectionString: string): Promise<void> {
+  await runMigrations({ connectionString, logger: workerLogger(null) });
+}
+
+/** The job handlers: `calendar_sync_task` {taskId} and `calendar_sync_mailbox` {userId}. */
+export function calendarSyncTaskList(deps: SyncDeps): TaskList {
+  return {
+    calendar_sync_task: async (payload) => {
+      await reconcileTask(deps, (payload as { taskId: string }).taskId);
+    },
+    calendar_sync_mailbox: async (payload) => {
+      await syncMailbox(deps, (payload as { userId: string }).userId);
+    },
+  };
+}
+
+export type CalendarWorker = { stop: () => Promise<void>; runner: Runner };
+
+/**
+ * Starts a graphile-worker runner for the calendar jobs on its own small pool. Signals are the host's
+ * business (`noHandleSignals`): the API and `npm run worker` stop it on SIGINT/SIGTERM.
+ */
+export async function startCalendarWorker(opts: {
+  databaseUrl: string;
+  db: Db;
+  config: Pick<Config, 'graph' | 'calendarSync'>;
+  log?: Log;
+  pollIntervalMs?: number;
+}): Promise<CalendarWorker> {
+  const graph = opts.config.graph
+    ? createGraphClient(opts.config.graph, {
+        mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
+      })
+    : null;
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.config.calendarSync.workerConcurrency + 2,
+  });
+  pool.on('error', (err) => opts.log?.warn({ err: err.message }, 'worker pool error'));
+  pool.on('connect', (client) =>
+    client.on('error', (err) => opts.log?.warn({ err: err.message }, 'worker connection error')),
+  );
+  const runner = await run({
+    pgPool: pool,
+    taskList: calendarSyncTaskList({ db: opts.db, graph, config: opts.config.calendarSync, log: opts.log }),
+    concurrency: opts.config.calendarSync.workerConcurrency,
+    noHandleSignals: true,
+    pollInterval: opts.pollIntervalMs ?? 2000,
+    logger: workerLogger(opts.log ?? null),
+  });
+  // A worker killed with -9 leaves its jobs and queues locked (graphile-worker frees them only after 4 hours):
+  // locks older than the lease are released so a restarted or another worker carries on.
+  const unlockStale = async () => {
+    try {
+      await pool.query(
+        `select graphile_worker.force_unlock_workers(array(select distinct locked_by from graphile_worker._private_jobs
+           where locked_by is not null and locked_at < now() - make_interval(secs => $1)
+         union select distinct locked_by from graphile_worker._private_job_queues
+           where locked_by is not null and locked_at < now() - make_interval(secs => $1)))`,
+        [opts.config.calendarSync.staleLockSeconds],
+      );
+    } catch (err) {
+      opts.log?.warn({ err: (err as Error).message }, 'unlocking stale jobs failed');
+    }
+  };
+  await unlockStale();
+  const timer = setInterval(
+    () => void unlockStale(),
+    Math.max(1000, (opts.config.calendarSync.staleLockSeconds * 1000) / 4),
+  );
+  timer.unref();
+  return {
+    runner,
+    stop: async () => {
+      clearInterval(timer);
+      await runner.stop();
+      await pool.end();
+    },
+  };
+}

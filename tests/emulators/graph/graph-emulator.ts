@@ -1,0 +1,590 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { findIana } from 'windows-iana';
+
+// A local Microsoft Graph for calendar sync tests: a real HTTP server on 127.0.0.1 with the token endpoint
+// (client credentials) and what sync calls — /users/{id}/events CRUD, the extended-property $filter, transactionId,
+// $batch, immutable ids — behaving as docs/microsoft.md ("Graph calendar events") describes, plus fault injection.
+
+export type DateTimeTimeZone = { dateTime: string; timeZone: string };
+export type EmuEvent = {
+  /** Immutable id (what callers sending Prefer: IdType="ImmutableId" see). */
+  id: string;
+  /** REST id: changes when the item moves to another folder. */
+  restId: string;
+  changeKey: string;
+  transactionId: string | null;
+  subject: string;
+  body: { contentType: string; content: string };
+  start: DateTimeTimeZone;
+  end: DateTimeTimeZone;
+  isAllDay: boolean;
+  showAs: string;
+  categories: string[];
+  isReminderOn: boolean;
+  reminderMinutesBeforeStart: number;
+  attendees: unknown[];
+  singleValueExtendedProperties: { id: string; value: string }[];
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  /** Set when the user deleted it (kept for transactionId semantics). */
+  deleted?: boolean;
+};
+
+export type LoggedRequest = {
+  method: string;
+  path: string;
+  mailbox: string | null;
+  prefer: string;
+  batched: boolean;
+  /** Answer status; 0 when no answer was sent. */
+  status: number;
+  at: number;
+  body?: unknown;
+};
+
+/** An injected answer; `body` replaces the Graph error body (e.g. an empty lookup result). */
+type Answer = { status: number; code?: string; message?: string; retryAfter?: number; body?: unknown };
+/**
+ * A fault: which requests it hits and what happens. `store-then-500`/`store-then-timeout`: the write is
+ * applied, then the answer is an error / never comes in time (the ambiguous outcomes of
+ * microsoft-graph-docs-contrib#8120). `times` (default 1) limits how often it fires; `probability` makes it random.
+ */
+export type Fault = {
+  method?: string;
+  mailbox?: string;
+  pathIncludes?: string;
+  /** Only inside $batch (true), only outside (false), either (undefined). For the $batch request itself use path '/$batch'. */
+  batched?: boolean;
+  times?: number;
+  probability?: number;
+  answer: Answer | 'store-then-500' | 'store-then-timeout' | 'timeout' | 'reset';
+};
+
+type MailboxConfig = { notEnabled?: boolean; accessDenied?: boolean; concurrencyLimit?: number };
+
+const GRAPH_ERRORS: Record<number, string> = {
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+function offsetMs(instant: number, iana: string): number {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: iana,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(instant))
+      .map((x) => [x.type, x.value]),
+  );
+  return Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}Z`) - instant;
+}
+
+/** IANA zone for a Graph timeZone value (Windows name, IANA name or UTC). */
+export function ianaOf(timeZone: string): string {
+  if (timeZone === 'UTC' || timeZone.includes('/')) return timeZone;
+  const z = findIana(timeZone)[0];
+  if (!z) throw new Error(`unknown time zone ${timeZone}`);
+  return z;
+}
+
+/** The instant a Graph {dateTime, timeZone} denotes. */
+export function instantOf(t: DateTimeTimeZone): Date {
+  const iana = ianaOf(t.timeZone);
+  const wall = Date.parse(`${t.dateTime.slice(0, 19)}Z`);
+  let guess = wall - offsetMs(wall, iana);
+  guess = wall - offsetMs(guess, iana);
+  return new Date(guess);
+}
+
+function toUtc(t: DateTimeTimeZone): DateTimeTimeZone {
+  return { dateTime: `${instantOf(t).toISOString().slice(0, 19)}.0000000`, timeZone: 'UTC' };
+}
+
+export class GraphEmulator {
+  readonly tenantId = randomUUID();
+  readonly clientId = randomUUID();
+  readonly clientSecret = randomBytes(24).toString('hex');
+  readonly mailboxes = new Map<string, MailboxConfig>();
+  readonly log: LoggedRequest[] = [];
+  /** Extra latency per request (ms), so concurrency can be observed. */
+  latencyMs = 0;
+  /** Graph's reminder bug: `isReminderOn: false` ignored on create (microsoft-graph-docs-contrib#6912). */
+  ignoreReminderOffOnCreate = false;
+  private readonly store = new Map<string, Map<string, EmuEvent>>();
+  private readonly transactions = new Map<string, { eventId: string; hash: string }>();
+  private readonly faults: Fault[] = [];
+  private readonly inFlight = new Map<string, number>();
+  private readonly tokens = new Set<string>();
+  private server!: http.Server;
+  private sockets = new Set<import('node:net').Socket>();
+  baseUrl = '';
+  tokenUrl = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.route(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}/v1.0`;
+    this.tokenUrl = `http://127.0.0.1:${port}/${this.tenantId}/oauth2/v2.0/token`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** Live events of a mailbox (not deleted). */
+  events(mailbox: string): EmuEvent[] {
+    return [...(this.store.get(mailbox.toLowerCase())?.values() ?? [])].filter((e) => !e.deleted);
+  }
+  /** Every live event carrying this task id in the extended property, across mailboxes. */
+  eventsOfTask(taskId: string): { mailbox: string; event: EmuEvent }[] {
+    const out: { mailbox: string; event: EmuEvent }[] = [];
+    for (const [mailbox, events] of this.store)
+      for (const e of events.values())
+        if (!e.deleted && e.singleValueExtendedProperties.some((p) => p.value === taskId))
+          out.push({ mailbox, event: e });
+    return out;
+  }
+
+  /** The user drags the event to another time in Outlook. */
+  userMoves(mailbox: string, id: string, start: DateTimeTimeZone, end: DateTimeTimeZone): EmuEvent {
+    const e = this.find(mailbox, id)!;
+    Object.assign(e, { start, end });
+    this.touch(e);
+    return e;
+  }
+  /** The user deletes the event in Outlook. */
+  userDeletes(mailbox: string, id: string): void {
+    this.find(mailbox, id)!.deleted = true;
+  }
+  /** The user moves the event to another calendar folder: its REST id changes, its immutable id does not. */
+  userMovesToFolder(mailbox: string, id: string): EmuEvent {
+    const e = this.find(mailbox, id)!;
+    e.restId = `AAMk${randomBytes(12).toString('base64url')}`;
+    this.touch(e);
+    return e;
+  }
+
+  private touch(e: EmuEvent) {
+    e.changeKey = randomBytes(6).toString('base64url');
+    e.lastModifiedDateTime = new Date().toISOString();
+  }
+
+  private find(mailbox: string, id: string): EmuEvent | undefined {
+    for (const e of this.store.get(mailbox.toLowerCase())?.values() ?? [])
+      if (!e.deleted && (e.id === id || e.restId === id)) return e;
+    return undefined;
+  }
+
+  private takeFault(method: string, path: string, mailbox: string | null, batched: boolean): Fault | null {
+    for (const f of this.faults) {
+      if ((f.times ?? 1) <= 0) continue;
+      if (f.method && f.method !== method) continue;
+      if (f.mailbox && f.mailbox.toLowerCase() !== mailbox) continue;
+      if (f.pathIncludes && !path.includes(f.pathIncludes)) continue;
+      if (f.batched !== undefined && f.batched !== batched) continue;
+      if (f.probability !== undefined && Math.random() >= f.probability) continue;
+      if (f.probability === undefined) f.times = (f.times ?? 1) - 1;
+      return f;
+    }
+    return null;
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    if (req.method === 'POST' && url.pathname === `/${this.tenantId}/oauth2/v2.0/token`) {
+      const form = new URLSearchParams(raw);
+      if (
+        form.get('grant_type') !== 'client_credentials' ||
+        form.get('client_id') !== this.clientId ||
+        form.get('client_secret') !== this.clientSecret
+      )
+        return this.json(res, 401, { error: 'invalid_client' });
+      const token = randomBytes(16).toString('hex');
+      this.tokens.add(token);
+      return this.json(res, 200, { token_type: 'Bearer', expires_in: 3599, access_token: token });
+    }
+    const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.tokens.has(auth))
+      return this.json(res, 401, {
+        error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' },
+      });
+    const path = url.pathname.replace(/^\/v1\.0/, '');
+    const prefer = String(req.headers.prefer ?? '');
+    const body = raw ? JSON.parse(raw) : undefined;
+    if (path === '/$batch' && req.method === 'POST') return this.batch(res, body, prefer);
+    const mailbox = /^\/users\/([^/]+)/.exec(path)?.[1];
+    const mb = mailbox ? decodeURIComponent(mailbox).toLowerCase() : null;
+    const fault = this.takeFault(req.method!, path + url.search, mb, false);
+    if (fault?.answer === 'reset') return req.socket.destroy();
+    if (fault?.answer === 'timeout') return; // never answers (the client's timeout fires)
+    const limited = mb ? this.enter(mb) : null;
+    try {
+      if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+      if (limited) {
+        this.record(req.method!, path + url.search, mb, prefer, false, limited.status, body);
+        return this.send(res, limited);
+      }
+      const r =
+        fault && typeof fault.answer === 'object'
+          ? this.error(fault.answer)
+          : this.handle(req.method!, path, url.searchParams, body, prefer);
+      const final =
+        fault?.answer === 'store-then-500'
+          ? this.error({
+              status: 500,
+              code: 'InternalServerError',
+              message: 'An internal server error occurred.',
+            })
+          : r;
+      const silent = fault?.answer === 'store-then-timeout';
+      this.record(req.method!, path + url.search, mb, prefer, false, silent ? 0 : final.status, body);
+      if (silent) return;
+      this.send(res, final);
+    } finally {
+      if (mb) this.inFlight.set(mb, (this.inFlight.get(mb) ?? 1) - 1);
+    }
+  }
+
+  /** Counts the request against the mailbox's concurrency; an answer when over the limit. */
+  private enter(mb: string): { status: number; headers: Record<string, string>; body: unknown } | null {
+    const n = (this.inFlight.get(mb) ?? 0) + 1;
+    this.inFlight.set(mb, n);
+    const limit = this.mailboxes.get(mb)?.concurrencyLimit;
+    if (limit !== undefined && n > limit)
+      return this.error({
+        status: 429,
+        code: 'MailboxConcurrency',
+        message: 'Application is over its MailboxConcurrency limit.',
+        retryAfter: 1,
+      });
+    return null;
+  }
+
+  private error(a: Answer) {
+    const code = a.code ?? GRAPH_ERRORS[a.status] ?? 'ErrorInternalServerError';
+    return {
+      status: a.status,
+      headers:
+        a.retryAfter !== undefined ? { 'Retry-After': String(a.retryAfter) } : ({} as Record<string, string>),
+      body: a.body ?? { error: { code, message: a.message ?? code } },
+    };
+  }
+
+  private send(
+    res: http.ServerResponse,
+    r: { status: number; headers: Record<string, string>; body: unknown },
+  ) {
+    res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
+    res.end(r.body === undefined || r.status === 204 ? undefined : JSON.stringify(r.body));
+  }
+  private json(res: http.ServerResponse, status: number, body: unknown) {
+    this.send(res, { status, headers: {}, body });
+  }
+
+  private async batch(
+    res: http.ServerResponse,
+    body: {
+      requests: {
+        id: string;
+        method: string;
+        url: string;
+        body?: unknown;
+        headers?: Record<string, string>;
+        dependsOn?: string[];
+      }[];
+    },
+    outerPrefer: string,
+  ) {
+    const outerFault = this.takeFault('POST', '/$batch', null, false);
+    if (outerFault?.answer === 'timeout') return;
+    if (outerFault?.answer === 'reset') return res.socket?.destroy();
+    if (!Array.isArray(body?.requests) || body.requests.length > 20)
+      return this.send(
+        res,
+        this.error({ status: 400, code: 'BadRequest', message: 'Number of batch requests exceeds 20.' }),
+      );
+    this.batches++;
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const mailboxes = new Set(
+      body.requests
+        .map((r) => /^\/users\/([^/?]+)/.exec(r.url)?.[1])
+        .filter(Boolean)
+        .map((m) => decodeURIComponent(m!).toLowerCase()),
+    );
+    for (const mb of mailboxes) {
+      const limited = this.enter(mb);
+      if (limited) {
+        for (const m of mailboxes) this.inFlight.set(m, (this.inFlight.get(m) ?? 1) - 1);
+        return this.send(res, limited);
+      }
+    }
+    try {
+      if (outerFault && typeof outerFault.answer === 'object')
+        return this.send(res, this.error(outerFault.answer));
+      const failed = new Set<string>();
+      const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
+      for (const r of body.requests) {
+        const innerPrefer = String(
+          Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'prefer')?.[1] ?? '',
+        );
+        if (r.dependsOn?.some((d) => failed.has(d))) {
+          failed.add(r.id);
+          responses.push({
+            id: r.id,
+            status: 424,
+            headers: {},
+            body: { error: { code: 'FailedDependency', message: 'Failed dependency' } },
+          });
+          continue;
+        }
+        const u = new URL(r.url, 'http://emulator');
+        const mb = /^\/users\/([^/]+)/.exec(u.pathname)?.[1];
+        const fault = this.takeFault(
+          r.method,
+          u.pathname + u.search,
+          mb ? decodeURIComponent(mb).toLowerCase() : null,
+          true,
+        );
+        let answer: { status: number; headers: Record<string, string>; body: unknown };
+        if (fault && typeof fault.answer === 'object') answer = this.error(fault.answer);
+        else {
+          answer = this.handle(r.method, u.pathname, u.searchParams, r.body, innerPrefer || outerPrefer);
+          if (fault?.answer === 'store-then-500')
+            answer = this.error({ status: 500, code: 'InternalServerError' });
+        }
+        if (answer.status >= 400) failed.add(r.id);
+        this.record(
+          r.method,
+          u.pathname + u.search,
+          mb ? decodeURIComponent(mb).toLowerCase() : null,
+          innerPrefer,
+          true,
+          answer.status,
+          r.body,
+        );
+        responses.push({
+          id: r.id,
+          status: answer.status,
+          headers: answer.headers,
+          ...(answer.body === undefined ? {} : { body: answer.body }),
+        });
+      }
+      // Any order (docs/microsoft.md, "$batch"): reversed here, callers must match by id.
+      this.send(res, { status: 200, headers: {}, body: { responses: responses.reverse() } });
+    } finally {
+      for (const m of mailboxes) this.inFlight.set(m, (this.inFlight.get(m) ?? 1) - 1);
+    }
+  }
+
+  private record(
+    method: string,
+    path: string,
+    mailbox: string | null,
+    prefer: string,
+    batched: boolean,
+    status: number,
+    body: unknown,
+  ) {
+    this.log.push({
+      method,
+      path: decodeURIComponent(path),
+      mailbox,
+      prefer,
+      batched,
+      status,
+      at: Date.now(),
+      body,
+    });
+  }
+  /** Requests sent as $batch (the outer POSTs). */
+  batches = 0;
+
+  private view(e: EmuEvent, prefer: string) {
+    const immutable = /IdType="ImmutableId"/i.test(prefer);
+    const { deleted: _d, restId: _r, ...rest } = e;
+    return {
+      ...rest,
+      id: immutable ? e.id : e.restId,
+      start: toUtc(e.start),
+      end: toUtc(e.end),
+      originalStartTimeZone: e.start.timeZone,
+    };
+  }
+
+  /** One Graph call, as Graph answers it. */
+  handle(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: unknown,
+    prefer: string,
+  ): { status: number; headers: Record<string, string>; body: unknown } {
+    const m = /^\/users\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
+    if (!m) return this.error({ status: 400, code: 'BadRequest', message: `Unsupported ${method} ${path}` });
+    const mailbox = decodeURIComponent(m[1]!).toLowerCase();
+    const cfg = this.mailboxes.get(mailbox);
+    if (cfg?.notEnabled)
+      return this.error({
+        status: 404,
+        code: 'MailboxNotEnabledForRESTAPI',
+        message: 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      });
+    if (cfg?.accessDenied)
+      return this.error({
+        status: 403,
+        code: 'ErrorAccessDenied',
+        message: 'Access to OData is disabled: blocked by tenant configured AppOnly AccessPolicy settings.',
+      });
+    const events = this.store.get(mailbox) ?? new Map<string, EmuEvent>();
+    this.store.set(mailbox, events);
+    const id = m[2] ? decodeURIComponent(m[2]) : null;
+    const ok = (status: number, b?: unknown) => ({ status, headers: {} as Record<string, string>, body: b });
+    const notFound = () =>
+      this.error({
+        status: 404,
+        code: 'ErrorItemNotFound',
+        message: 'The specified object was not found in the store.',
+      });
+
+    if (method === 'POST' && !id) {
+      const b = body as Partial<EmuEvent>;
+      const invalid = this.validate(b);
+      if (invalid) return invalid;
+      const hash = createHash('sha256').update(JSON.stringify(b)).digest('hex');
+      if (b.transactionId) {
+        const seen = this.transactions.get(`${mailbox}|${b.transactionId}`);
+        if (seen) {
+          const existing = events.get(seen.eventId);
+          if (seen.hash === hash && existing && !existing.deleted)
+            return ok(201, this.view(existing, prefer));
+          return this.error({
+            status: 400,
+            code: 'ErrorDuplicateTransactionId',
+            message: "Your request can't be completed. A duplicate transaction ID was found.",
+          });
+        }
+      }
+      const now = new Date().toISOString();
+      const e: EmuEvent = {
+        id: `AAkAL${randomBytes(16).toString('base64url')}`,
+        restId: `AAMk${randomBytes(12).toString('base64url')}`,
+        changeKey: randomBytes(6).toString('base64url'),
+        transactionId: b.transactionId ?? null,
+        subject: b.subject ?? '',
+        body: b.body ?? { contentType: 'text', content: '' },
+        start: b.start!,
+        end: b.end!,
+        isAllDay: b.isAllDay ?? false,
+        showAs: b.showAs ?? 'busy',
+        categories: b.categories ?? [],
+        isReminderOn: this.ignoreReminderOffOnCreate ? true : (b.isReminderOn ?? true),
+        reminderMinutesBeforeStart: b.reminderMinutesBeforeStart ?? 15,
+        attendees: b.attendees ?? [],
+        singleValueExtendedProperties: b.singleValueExtendedProperties ?? [],
+        createdDateTime: now,
+        lastModifiedDateTime: now,
+      };
+      events.set(e.id, e);
+      if (b.transactionId) this.transactions.set(`${mailbox}|${b.transactionId}`, { eventId: e.id, hash });
+      return ok(201, this.view(e, prefer));
+    }
+    if (method === 'GET' && !id) {
+      const filter = query.get('$filter');
+      let list = [...events.values()].filter((e) => !e.deleted);
+      if (filter) {
+        const f =
+          /^singleValueExtendedProperties\/Any\(ep: ep\/id eq '([^']+)' and ep\/value eq '([^']+)'\)$/.exec(
+            filter,
+          );
+        if (!f)
+          return this.error({ status: 400, code: 'BadRequest', message: `Unsupported filter ${filter}` });
+        list = list.filter((e) =>
+          e.singleValueExtendedProperties.some(
+            (p) => p.id.toLowerCase() === f[1]!.toLowerCase() && p.value === f[2],
+          ),
+        );
+      }
+      return ok(200, { value: list.map((e) => this.view(e, prefer)) });
+    }
+    const e = id ? this.find(mailbox, id) : undefined;
+    if (method === 'GET') return e ? ok(200, this.view(e, prefer)) : notFound();
+    if (method === 'PATCH') {
+      if (!e) return notFound();
+      const b = body as Partial<EmuEvent>;
+      const invalid = this.validate({ ...e, ...b });
+      if (invalid) return invalid;
+      const { transactionId: _t, singleValueExtendedProperties: _s, ...fields } = b;
+      Object.assign(e, fields);
+      this.touch(e);
+      return ok(200, this.view(e, prefer));
+    }
+    if (method === 'DELETE') {
+      if (!e) return notFound();
+      e.deleted = true;
+      return ok(204);
+    }
+    return this.error({ status: 405, code: 'ErrorInvalidRequest', message: 'Method not allowed' });
+  }
+
+  /** All-day events: midnight to midnight in one zone, else ErrorPropertyValidationFailure (docs-contrib#5453). */
+  private validate(b: Partial<EmuEvent>) {
+    if (!b.start || !b.end)
+      return this.error({ status: 400, code: 'ErrorInvalidRequest', message: 'start and end are required' });
+    try {
+      instantOf(b.start);
+      instantOf(b.end);
+    } catch {
+      return this.error({
+        status: 400,
+        code: 'TimeZoneNotSupportedException',
+        message: 'A valid TimeZone value must be specified.',
+      });
+    }
+    if (b.isAllDay) {
+      const midnight = (t: DateTimeTimeZone) => /T00:00:00(\.0+)?$/.test(t.dateTime);
+      if (
+        !midnight(b.start) ||
+        !midnight(b.end) ||
+        b.start.timeZone !== b.end.timeZone ||
+        instantOf(b.end) <= instantOf(b.start)
+      )
+        return this.error({
+          status: 400,
+          code: 'ErrorPropertyValidationFailure',
+          message: 'At least one property failed validation.',
+        });
+    }
+    return null;
+  }
+}
+
+/** Starts an emulator on a random loopback port. */
+export async function startGraphEmulator(): Promise<GraphEmulator> {
+  return new GraphEmulator().start();
+}
