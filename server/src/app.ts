@@ -10,11 +10,15 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifySchema,
+  type FastifySchemaCompiler,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -25,6 +29,7 @@ import type { Db } from './db/database.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
+import { calendarSyncRoutes } from './modules/calendar-sync/calendar-sync.routes.ts';
 import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -34,6 +39,7 @@ import { prospectsRoutes } from './modules/prospects/prospects.routes.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { refuseNulCharacters } from './plugins/input-guard.ts';
 
 /** The Fastify instance with the TypeBox type provider, as route modules receive it. */
 export type ApiApp = FastifyInstance<
@@ -107,6 +113,15 @@ export function contentSecurityPolicy(config: Pick<Config, 'frameAncestors' | 'e
   };
 }
 
+// Two validators: query strings and path parameters arrive as text and are coerced to their schema's types
+// (`?limit=5` is a number); JSON bodies are taken as sent, so `"title": 123` or `"version": "4"` are refused
+// rather than silently converted. Unknown properties are refused, never dropped.
+const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
+const ajvForBodies = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
+const ajvForText = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? ajvForBodies : ajvForText).compile(schema as object);
+
 /**
  * Builds the whole HTTP app (API under /api/v1, OpenAPI at /docs, the built add-in at /) without
  * listening, so tests drive it with `app.inject()`. Reads no environment: everything comes in `opts`.
@@ -137,8 +152,8 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
               i < hops
           )(opts.config.trustProxy)
         : opts.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
 
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
@@ -220,6 +235,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         await app.authenticate(request);
         await perUser(request, reply);
       });
+      api.addHook('preValidation', refuseNulCharacters);
       // Client data must not sit in shared caches or the browser's disk cache.
       api.addHook('onSend', async (_request, reply) => {
         reply.header('cache-control', 'private, no-store');
@@ -235,6 +251,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(clientsRoutes, { db: opts.db });
       await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
       await api.register(auditRoutes, { db: opts.db });
+      await api.register(calendarSyncRoutes, { db: opts.db });
       await api.register(interactionsRoutes, {
         db: opts.db,
         attachmentMaxBytes: opts.config.attachmentMaxBytes,

@@ -105,6 +105,15 @@ export type CalendarSyncConfig = {
   publicUrl: string;
   /** `CRM_GRAPH_EXTENDED_PROPERTY_ID`: the single-value extended property carrying the task id. */
   extendedPropertyId: string;
+  /**
+   * `CRM_GRAPH_NOTIFICATION_URL`, default `{CRM_PUBLIC_URL}/api/v1/graph/notifications` when that is https
+   * (Graph posts to https only); null: no subscriptions, changes from Outlook come by delta polling alone.
+   */
+  notificationUrl: string | null;
+  /** `CRM_GRAPH_SUBSCRIPTION_MINUTES`, default 4230 (Outlook events' maximum in the stored docs): renewed at half-life. */
+  subscriptionLifetimeMinutes: number;
+  /** `CRM_CALENDAR_POLL_SECONDS`, default 300: delta polling of every synced mailbox (the safety net). */
+  pollSeconds: number;
 };
 
 /** How Entra ID access tokens are validated (docs/microsoft.md, "Sign-in"). */
@@ -338,6 +347,9 @@ function calendarSyncConfig(env: NodeJS.ProcessEnv, host: string, port: number):
   if (worker !== 'inline' && worker !== 'off')
     throw new ConfigError(`CRM_WORKER must be inline or off, got "${worker}"`);
   const reminder = env.CRM_CALENDAR_REMINDER_MINUTES?.trim();
+  const publicUrl = env.CRM_PUBLIC_URL?.trim()
+    ? baseUrl(env.CRM_PUBLIC_URL.trim(), 'CRM_PUBLIC_URL')
+    : `http://${host}:${port}`;
   return {
     worker,
     workerConcurrency: int(env.CRM_WORKER_CONCURRENCY, 8, 'CRM_WORKER_CONCURRENCY', 1, 200),
@@ -357,10 +369,21 @@ function calendarSyncConfig(env: NodeJS.ProcessEnv, host: string, port: number):
       1,
       1440,
     ),
-    publicUrl: env.CRM_PUBLIC_URL?.trim()
-      ? baseUrl(env.CRM_PUBLIC_URL.trim(), 'CRM_PUBLIC_URL')
-      : `http://${host}:${port}`,
+    publicUrl,
     extendedPropertyId: env.CRM_GRAPH_EXTENDED_PROPERTY_ID?.trim() || DEFAULT_EXTENDED_PROPERTY_ID,
+    notificationUrl: env.CRM_GRAPH_NOTIFICATION_URL?.trim()
+      ? baseUrl(env.CRM_GRAPH_NOTIFICATION_URL.trim(), 'CRM_GRAPH_NOTIFICATION_URL')
+      : publicUrl.startsWith('https:')
+        ? `${publicUrl}/api/v1/graph/notifications`
+        : null,
+    subscriptionLifetimeMinutes: int(
+      env.CRM_GRAPH_SUBSCRIPTION_MINUTES,
+      4230,
+      'CRM_GRAPH_SUBSCRIPTION_MINUTES',
+      5,
+      10_080,
+    ),
+    pollSeconds: int(env.CRM_CALENDAR_POLL_SECONDS, 300, 'CRM_CALENDAR_POLL_SECONDS', 5, 86_400),
   };
 }
 

@@ -14,11 +14,20 @@ export type NormalizedAddress = {
 const DN_RE = /^\/o=/i;
 const LOCAL_RE = /^[^\s@<>()[\]\\,;:"]+$/;
 
-/** Converts a domain to its ASCII (IDNA/punycode) lower-case form using the WHATWG URL parser; null if not a host. */
+// A domain as people write it: letters of any script, digits, hyphens and dots (one trailing dot allowed).
+const DOMAIN_RE = /^[\p{L}\p{M}\p{N}-]+(\.[\p{L}\p{M}\p{N}-]+)+\.?$/u;
+
+/**
+ * Converts a domain to its ASCII (IDNA/punycode) lower-case form using the WHATWG URL parser; null if it is
+ * not a plain domain name. Anything a URL parser would read as a path, port, query or IP address
+ * (`a.example\\x`, `a.example:80`, `2130706433`) is refused rather than silently cut to its host.
+ */
 export function domainToAscii(domain: string): string | null {
+  if (!DOMAIN_RE.test(domain)) return null;
   try {
-    const host = new URL(`http://${domain}`).hostname;
-    return host && !host.startsWith('[') ? host : null;
+    const host = new URL(`http://${domain.replace(/\.$/, '')}`).hostname;
+    if (!host || /^[\d.]+$/.test(host) || host.startsWith('[')) return null;
+    return host;
   } catch {
     return null;
   }

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   /** A create that looks like an existing client (same email or INN): the answer lists the candidates. */
   DUPLICATE_SUSPECTED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   /** The `Idempotency-Key` was already used for a different request body. */
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,

@@ -5,6 +5,7 @@ export * from './money.ts';
 export * from './names.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';
+export * from './schemas/calendar-sync.ts';
 export * from './schemas/clients.ts';
 export * from './schemas/common.ts';
 export * from './schemas/demo.ts';

@@ -17,3 +17,12 @@ export function foldName(name: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/**
+ * Removes Unicode bidirectional control characters (U+200E/U+200F, U+202A-U+202E, U+2066-U+2069) that an
+ * outside sender can put in a display name or subject to make `Sorokin \u202Egro.live@` read as
+ * `Sorokin @evil.org`.
+ */
+export function stripBidiControls(text: string): string {
+  return text.replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '');
+}

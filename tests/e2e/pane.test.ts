@@ -213,10 +213,8 @@ describe('task pane in Outlook (emulated host)', () => {
         await p.getByRole('heading', { name: 'Not a client' }).waitFor();
         await p.getByText('No client uses lebedeva@new-prospect.example.').waitFor();
         expect(await p.getByRole('searchbox').inputValue()).toBe('Ekaterina Lebedeva');
-        const create = p.getByRole('button', { name: 'Create prospect' });
-        expect(await create.getAttribute('aria-disabled')).toBe('true');
-        await create.focus();
-        await p.getByText('Creating prospects from the pane comes in a later version.').waitFor();
+        // Creating and linking are covered by log-email.test.ts; here the pane only offers them.
+        expect(await p.getByRole('button', { name: 'Create prospect' }).isEnabled()).toBe(true);
         await p.getByText('No clients found.').waitFor();
         await shot(p, 'pane-en-light-unknown');
       },

@@ -95,9 +95,8 @@ const RULES: Record<string, Rule> = {
       expect(res.json().items.map((i: { id: string }) => i.id)).toEqual(
         sees(who, target) ? [c.clients[target]] : [],
       ),
-    // A search that finds nothing reveals nothing: only hits are audited.
-    audit: (who, target) =>
-      sees(who, target) ? { action: 'client.search', result: 'ok', withClient: true } : null,
+    // Every search is audited; an empty one (it may be a probe) names no client.
+    audit: (who, target) => ({ action: 'client.search', result: 'ok', withClient: sees(who, target) }),
   },
   'GET /api/v1/clients/:id': {
     request: (c, _who, target) => ({ url: `/api/v1/clients/${c.clients[target]}` }),
@@ -127,8 +126,11 @@ const RULES: Record<string, Rule> = {
       payload: { version: 1, title: 'Перезвонить завтра' },
     }),
     status: (who, target) => (sees(who, target) ? 200 : 404),
+    // A refused change is audited too (by task id: the caller is not told whose client it is).
     audit: (who, target) =>
-      sees(who, target) ? { action: 'task.update', result: 'ok', withClient: true } : null,
+      sees(who, target)
+        ? { action: 'task.update', result: 'ok', withClient: true }
+        : { action: 'task.update', result: 'denied', withClient: false },
   },
   'GET /api/v1/audit-events': {
     request: (c, _who, target) => ({ url: `/api/v1/audit-events?clientId=${c.clients[target]}&limit=5` }),
@@ -137,6 +139,15 @@ const RULES: Record<string, Rule> = {
       hasAdminRights(who)
         ? { action: 'audit.query', result: 'ok', withClient: true }
         : { action: 'access.denied', result: 'denied', withClient: false },
+  },
+  'POST /api/v1/graph/notifications': {
+    public: true,
+    request: () => ({ method: 'POST', url: '/api/v1/graph/notifications?validationToken=a%20b' }),
+    status: () => 200,
+  },
+  'GET /api/v1/admin/calendar-sync/mailboxes': {
+    request: () => ({ url: '/api/v1/admin/calendar-sync/mailboxes' }),
+    status: (who) => (hasAdminRights(who) ? 200 : 403),
   },
   ...interactionRules(sees, hasAdminRights),
 };

@@ -26,12 +26,20 @@ describe('normalizeAddress', () => {
     expect(normalizeAddress(raw).kind).toBe('empty');
   });
 
-  it.each([['not an address'], ['a@'], ['@b.c'], ['a b@c.d'], ['user@localhost']])(
-    'flags %j as invalid',
-    (raw) => {
-      expect(normalizeAddress(raw).kind).toBe('invalid');
-    },
-  );
+  it.each([
+    ['not an address'],
+    ['a@'],
+    ['@b.c'],
+    ['a b@c.d'],
+    ['user@localhost'],
+    ['x@a.example\\evil.example'],
+    ['x@a.example:80'],
+    ['x@a.example/x'],
+    ['x@a.example?x'],
+    ['a@2130706433'],
+  ])('flags %j as invalid', (raw) => {
+    expect(normalizeAddress(raw).kind).toBe('invalid');
+  });
 });
 
 describe('normalizePhone', () => {

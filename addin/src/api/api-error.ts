@@ -6,6 +6,8 @@ export class ApiError extends Error {
   readonly code: ErrorCode | 'NETWORK';
   readonly requestId: string | null;
   readonly field: string | null;
+  /** The whole error body: some errors carry more (409 DUPLICATE_SUSPECTED: `candidates`). */
+  readonly body: Record<string, unknown>;
 
   constructor(
     status: number,
@@ -13,6 +15,7 @@ export class ApiError extends Error {
     message: string,
     requestId: string | null,
     field: string | null,
+    body: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -20,6 +23,7 @@ export class ApiError extends Error {
     this.code = code;
     this.requestId = requestId;
     this.field = field;
+    this.body = body;
   }
 
   static async fromResponse(res: Response): Promise<ApiError> {
@@ -38,6 +42,7 @@ export class ApiError extends Error {
       body.message ?? res.statusText,
       body.requestId ?? null,
       body.field ?? null,
+      body as Record<string, unknown>,
     );
   }
 }

@@ -1,7 +1,13 @@
 import { ApiError } from './api-error.ts';
 import { auth } from './auth.ts';
 
-type RequestOptions = { method?: 'GET' | 'POST' | 'PATCH'; body?: unknown; signal?: AbortSignal };
+type RequestOptions = {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Read the answer as bytes (a download) instead of JSON. */
+  as?: 'json' | 'blob';
+};
 
 /**
  * Calls `/api/v1{path}` with the bearer token. Every non-2xx becomes an `ApiError`. A 401 gets one more
@@ -34,5 +40,8 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}, ren
     }
     throw error;
   }
+  if (opts.as === 'blob') return (await res.blob()) as T;
+  // 204 No Content (DELETE): nothing to parse.
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }

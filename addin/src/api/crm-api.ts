@@ -1,15 +1,29 @@
 import type {
+  AddContactPointRequestDto,
+  AddInteractionLinkRequestDto,
+  CandidatesDto,
   ClientCardDto,
+  ClientInteractionsDto,
   ClientSearchResultDto,
+  ContactPointAddedDto,
+  ConversationStatusDto,
+  CreateProspectRequestDto,
   CreateTaskRequestDto,
   DemoInboxDto,
+  InteractionDetailDto,
+  InteractionStatusDto,
+  LogInteractionRequestDto,
+  LogInteractionResponseDto,
   MailContextRequestDto,
   MailContextResponseDto,
   MeDto,
+  ProspectCreatedDto,
   TaskDto,
   UpdateTaskRequestDto,
 } from '@crm/shared';
 import { apiRequest } from './client.ts';
+
+const enc = encodeURIComponent;
 
 /** Typed calls of the CRM API (`/api/v1`); each rejects with an `ApiError`. */
 export const crmApi = {
@@ -23,6 +37,39 @@ export const crmApi = {
   createTask: (body: CreateTaskRequestDto) => apiRequest<TaskDto>('/tasks', { method: 'POST', body }),
   updateTask: (id: string, body: UpdateTaskRequestDto) =>
     apiRequest<TaskDto>(`/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+  logInteraction: (body: LogInteractionRequestDto) =>
+    apiRequest<LogInteractionResponseDto>('/interactions', { method: 'POST', body }),
+  addInteractionLink: (id: string, body: AddInteractionLinkRequestDto) =>
+    apiRequest<LogInteractionResponseDto>(`/interactions/${enc(id)}/links`, { method: 'POST', body }),
+  interactionStatus: (internetMessageId: string, signal?: AbortSignal) =>
+    apiRequest<InteractionStatusDto>(`/interactions/status?internetMessageId=${enc(internetMessageId)}`, {
+      signal,
+    }),
+  conversation: (conversationId: string, signal?: AbortSignal) =>
+    apiRequest<ConversationStatusDto>(`/interactions/conversation?conversationId=${enc(conversationId)}`, {
+      signal,
+    }),
+  interaction: (id: string, signal?: AbortSignal) =>
+    apiRequest<InteractionDetailDto>(`/interactions/${enc(id)}`, { signal }),
+  /** The file's bytes (the route needs the bearer token, so a plain link cannot fetch it). */
+  interactionAttachment: (id: string, sha256: string) =>
+    apiRequest<Blob>(`/interactions/${enc(id)}/attachments/${enc(sha256)}`, { as: 'blob' }),
+  unlinkInteraction: (id: string, clientId: string) =>
+    apiRequest<void>(`/interactions/${enc(id)}/links/${enc(clientId)}`, { method: 'DELETE' }),
+  clientInteractions: (clientId: string, limit: number, cursor: string | null, signal?: AbortSignal) =>
+    apiRequest<ClientInteractionsDto>(
+      `/clients/${enc(clientId)}/interactions?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+      { signal },
+    ),
+  prospectCandidates: (q: { email?: string; displayName?: string }, signal?: AbortSignal) =>
+    apiRequest<CandidatesDto>(
+      `/prospects/candidates?${new URLSearchParams(Object.entries(q).filter(([, v]) => v) as [string, string][])}`,
+      { signal },
+    ),
+  createProspect: (body: CreateProspectRequestDto) =>
+    apiRequest<ProspectCreatedDto>('/prospects', { method: 'POST', body }),
+  addContactPoint: (clientId: string, body: AddContactPointRequestDto) =>
+    apiRequest<ContactPointAddedDto>(`/clients/${enc(clientId)}/contact-points`, { method: 'POST', body }),
   /** Dev mode only: the signed-in demo user's inbox for preview mode. */
   devInbox: () => apiRequest<DemoInboxDto>('/dev/inbox'),
 };

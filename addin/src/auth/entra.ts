@@ -79,18 +79,17 @@ async function silentWith(
  * redirect answer is processed here.
  */
 export async function createEntraClient(s: EntraSettings, mode: EntraMode): Promise<EntraClient> {
-  if (mode === 'dialog') {
-    return {
-      mode,
-      silent: async () => null, // the dialog's tokens live in the pane's memory only
-      interactive: () =>
-        tokenCall('Office dialog sign-in', signInWithDialog, {
-          timeoutMs: TIMEOUTS.dialogMs + 5_000,
-          retryIf: once,
-        }),
-      forget: async () => {},
-    };
-  }
+  const dialogClient: EntraClient = {
+    mode: 'dialog',
+    silent: async () => null, // the dialog's tokens live in the pane's memory only
+    interactive: () =>
+      tokenCall('Office dialog sign-in', signInWithDialog, {
+        timeoutMs: TIMEOUTS.dialogMs + 5_000,
+        retryIf: once,
+      }),
+    forget: async () => {},
+  };
+  if (mode === 'dialog') return dialogClient;
 
   const msal = await import('@azure/msal-browser');
   const interactionRequired = (err: unknown) =>
@@ -103,24 +102,28 @@ export async function createEntraClient(s: EntraSettings, mode: EntraMode): Prom
       msal.createNestablePublicClientApplication(msalConfiguration(s, 'memoryStorage')),
       TIMEOUTS.silentMs,
     );
+    // Without the host's bridge the factory returned a plain browser client, whose popups Office blocks.
+    if (typeof (window as { nestedAppAuthBridge?: unknown }).nestedAppAuthBridge === 'undefined')
+      return dialogClient;
     return {
       mode,
       silent: (opts = {}) => silentWith(pca, s, opts.forceRefresh ?? false, interactionRequired),
       async interactive() {
         try {
-          const result = await tokenCall('acquireTokenPopup', () => pca.acquireTokenPopup({ scopes: s.scopes }), {
-            timeoutMs: TIMEOUTS.interactiveMs,
-            retryIf: once,
-          });
+          const result = await tokenCall(
+            'acquireTokenPopup',
+            () => pca.acquireTokenPopup({ scopes: s.scopes }),
+            {
+              timeoutMs: TIMEOUTS.interactiveMs,
+              retryIf: once,
+            },
+          );
           return toToken(result);
         } catch (err) {
           // Popups blocked inside Office, or the host's bridge went away: the Office dialog still works.
           const code = msalErrorCode(err);
           if (toSignInError(err).reason === 'popup-blocked' || code === 'nested_app_auth_bridge_disabled')
-            return tokenCall('Office dialog sign-in', signInWithDialog, {
-              timeoutMs: TIMEOUTS.dialogMs + 5_000,
-              retryIf: once,
-            });
+            return dialogClient.interactive();
           throw err;
         }
       },

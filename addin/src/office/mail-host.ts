@@ -1,4 +1,4 @@
-import type { ParticipantDto } from '@crm/shared';
+import type { LogItemSourceDto, ParticipantDto } from '@crm/shared';
 
 /** An address as Office.js gives it (`EmailAddressDetails`): raw, possibly empty, a UPN or a LegacyExchangeDN. */
 export type AddressDetails = { displayName: string; emailAddress: string };
@@ -21,6 +21,31 @@ export type MailItemContext = {
 
 export type ThemeKind = 'light' | 'dark';
 
+/** One entry of `item.attachments` (read mode), without its content; `size` in bytes. */
+export type ItemAttachmentInfo = {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  isInline: boolean;
+  /** A link to a OneDrive/SharePoint file: nothing to copy. */
+  cloud: boolean;
+};
+
+export type ItemDetails = {
+  /**
+   * The id the CRM logs the item under (GET /interactions/status): the internetMessageId, or
+   * `<ical-uid:...>` for a calendar item; null when the host gives none (a draft).
+   */
+  logId: string | null;
+  attachments: ItemAttachmentInfo[];
+};
+
+/** The item's content for POST /interactions: the MIME source (`source.mime`) or its fields (`source.item`). */
+export type ItemContent =
+  | { kind: 'mime'; mime: string; attachmentNames: string[] }
+  | { kind: 'item'; item: LogItemSourceDto };
+
 /**
  * What the pane needs from its host. The Outlook adapter (office-host.ts) is the only code that touches
  * `Office.*`; the preview host (preview-host.ts) feeds the same interface from the demo inbox.
@@ -37,6 +62,13 @@ export type MailHost = {
     handler: (item: MailItemContext | null) => void,
     onError?: (err: unknown) => void,
   ): Promise<() => void>;
+  /** The selected item's attachments and logging id; null when nothing is selected. */
+  readItemDetails(): Promise<ItemDetails | null>;
+  /**
+   * The selected item's content with the chosen attachments (ids from `readItemDetails`); rejects when the
+   * host fails or another item was selected since (`expectedLogId` differs).
+   */
+  readItemContent(expectedLogId: string | null, attachmentIds: string[]): Promise<ItemContent>;
   /** BCP 47 tag of the host's UI language, e.g. `ru-RU`. */
   displayLanguage: string;
   /** The host's theme, or null when the host says nothing (then prefers-color-scheme decides). */

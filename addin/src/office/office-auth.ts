@@ -82,7 +82,9 @@ export async function openDialogForMessage(url: string, opts: DialogOptions): Pr
     });
     dialog.addEventHandler(Office.EventType.DialogEventReceived, (arg) => {
       if (!('error' in arg)) return;
-      finish(() => reject(new OfficeError({ code: arg.error, message: `dialog event ${arg.error}` }, 'dialog')));
+      finish(() =>
+        reject(new OfficeError({ code: arg.error, message: `dialog event ${arg.error}` }, 'dialog')),
+      );
     });
   });
 }

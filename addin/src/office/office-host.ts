@@ -1,3 +1,4 @@
+import { readItemContent, readItemDetails } from './item-content.ts';
 import {
   type AddressDetails,
   type MailHost,
@@ -163,6 +164,8 @@ export function createOfficeHost(): MailHost {
     kind: 'office',
     readCurrentItem,
     onItemChanged,
+    readItemDetails,
+    readItemContent,
     displayLanguage: Office.context.displayLanguage || 'en-US',
     theme: officeThemeKind(),
   };

@@ -11,7 +11,7 @@ import {
   tokens,
   typographyStyles,
 } from '@fluentui/react-components';
-import type { JSX, ReactNode } from 'react';
+import { type JSX, lazy, type ReactNode, Suspense } from 'react';
 import { shortDate } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
@@ -21,6 +21,11 @@ import { DealsBlock } from './DealsBlock.tsx';
 import { RelatedBlock } from './RelatedBlock.tsx';
 import { TasksBlock } from './TasksBlock.tsx';
 import { useNow } from './use-now.ts';
+import { useCardScope } from './use-pane-view.ts';
+
+// Logging and history load with the first card (they are not needed to paint who the client is).
+const CardLog = lazy(() => import('./LogToClient.tsx').then((m) => ({ default: m.CardLog })));
+const HistoryBlock = lazy(() => import('./HistoryBlock.tsx'));
 
 const useStyles = makeStyles({
   card: {
@@ -104,6 +109,7 @@ export function ClientCard({ card, className }: { card: ClientCardDto; className
   const { t, lang } = useI18n();
   const now = useNow();
   const alerts = creditAlerts(card, now, t, lang);
+  const scope = useCardScope();
   const le = card.legalEntity;
   const ind = card.individual;
   return (
@@ -180,6 +186,9 @@ export function ClientCard({ card, className }: { card: ClientCardDto; className
         )}
       </dl>
 
+      <Suspense fallback={null}>
+        <CardLog key={scope.itemKey} card={card} />
+      </Suspense>
       <TasksBlock card={card} />
       <Section title={t.credit}>
         <CreditBlock card={card} now={now} />
@@ -187,6 +196,9 @@ export function ClientCard({ card, className }: { card: ClientCardDto; className
       <Section title={t.deals}>
         <DealsBlock deals={card.deals} />
       </Section>
+      <Suspense fallback={null}>
+        <HistoryBlock card={card} />
+      </Suspense>
       {card.related.length > 0 && (
         <Section title={t.related}>
           <RelatedBlock related={card.related} />

@@ -8,16 +8,20 @@ import {
   Subtitle2,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, useMemo, useState } from 'react';
+import { type JSX, lazy, Suspense, useMemo, useState } from 'react';
 import type { MailHost } from '../office/mail-host.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { CardSkeleton } from './CardSkeleton.tsx';
 import { ClientDetail } from './ClientDetail.tsx';
+import { type ItemLog, ItemLogContext, useItemLogState } from './item-log.ts';
 import { OpenClientContext, type OpenClientTarget } from './open-client.ts';
 import { ParticipantSection } from './ParticipantSection.tsx';
 import { type CardScope, CardScopeContext, usePaneView } from './use-pane-view.ts';
+
+// Logging and history are loaded with the first card that shows them (initial bundle budget).
+const LoggedBanner = lazy(() => import('./LogToClient.tsx').then((m) => ({ default: m.LoggedBanner })));
 
 const useStyles = makeStyles({
   pane: {
@@ -68,6 +72,16 @@ export function Pane({ host }: { host: MailHost }): JSX.Element {
     () => (view.kind === 'ready' ? { item: view.item, itemKey: view.key, patchClient, reload } : null),
     [view, patchClient, reload],
   );
+  const logItem = view.kind === 'ready' ? view.item : null;
+  const [logState, refreshLog] = useItemLogState(host, logItem, key);
+  const clientsData = view.kind === 'ready' ? view.data : null;
+  const itemLog = useMemo<ItemLog | null>(() => {
+    if (!logItem || !clientsData) return null;
+    const clients = new Map(
+      clientsData.participants.flatMap((p) => p.clients.map((c) => [c.id, c] as const)),
+    );
+    return { state: logState, refresh: refreshLog, host, item: logItem, clients: [...clients.values()] };
+  }, [logItem, clientsData, logState, refreshLog, host]);
 
   switch (view.kind) {
     case 'starting':
@@ -101,36 +115,43 @@ export function Pane({ host }: { host: MailHost }): JSX.Element {
   const top = stack.at(-1);
   return (
     <CardScopeContext.Provider value={scope}>
-      <OpenClientContext.Provider value={openClient}>
-        <div className={s.pane}>
-          {view.revalidating && (
-            <ProgressBar className={s.progress} thickness="medium" aria-label={t.refreshing} />
-          )}
-          {view.refreshError !== null && (
-            <ErrorBar intent="warning" error={view.refreshError} onRetry={reload} />
-          )}
-          {followError !== null && <ErrorBar intent="warning" title={t.notFollowing} error={followError} />}
-          {view.item.subject && <Caption1 className={s.subject}>{view.item.subject}</Caption1>}
-          {top ? (
-            <>
-              <Button
-                className={s.back}
-                size="small"
-                appearance="subtle"
-                icon={<Icon name="back" />}
-                onClick={() => setOpened({ key, stack: stack.slice(0, -1) })}
-              >
-                {t.back}
-              </Button>
-              <ClientDetail key={top.clientId} target={top} />
-            </>
-          ) : participants.length === 0 ? (
-            <Body1>{t.noParticipants}</Body1>
-          ) : (
-            participants.map((p) => <ParticipantSection key={`${p.emailAddress}|${p.roles.join()}`} p={p} />)
-          )}
-        </div>
-      </OpenClientContext.Provider>
+      <ItemLogContext.Provider value={itemLog}>
+        <OpenClientContext.Provider value={openClient}>
+          <div className={s.pane}>
+            {view.revalidating && (
+              <ProgressBar className={s.progress} thickness="medium" aria-label={t.refreshing} />
+            )}
+            {view.refreshError !== null && (
+              <ErrorBar intent="warning" error={view.refreshError} onRetry={reload} />
+            )}
+            {followError !== null && <ErrorBar intent="warning" title={t.notFollowing} error={followError} />}
+            {view.item.subject && <Caption1 className={s.subject}>{view.item.subject}</Caption1>}
+            <Suspense fallback={null}>
+              <LoggedBanner />
+            </Suspense>
+            {top ? (
+              <>
+                <Button
+                  className={s.back}
+                  size="small"
+                  appearance="subtle"
+                  icon={<Icon name="back" />}
+                  onClick={() => setOpened({ key, stack: stack.slice(0, -1) })}
+                >
+                  {t.back}
+                </Button>
+                <ClientDetail key={top.clientId} target={top} />
+              </>
+            ) : participants.length === 0 ? (
+              <Body1>{t.noParticipants}</Body1>
+            ) : (
+              participants.map((p) => (
+                <ParticipantSection key={`${p.emailAddress}|${p.roles.join()}`} p={p} />
+              ))
+            )}
+          </div>
+        </OpenClientContext.Provider>
+      </ItemLogContext.Provider>
     </CardScopeContext.Provider>
   );
 }

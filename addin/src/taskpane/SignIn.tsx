@@ -6,7 +6,6 @@ import {
   Caption1,
   Caption1Strong,
   MessageBar,
-  MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
@@ -134,14 +133,6 @@ function SignInFailure({ error }: { error: SignInError }): JSX.Element {
         {t.signInFailed[error.reason](origin)}
         {error.code && ` (${error.code})`}
       </MessageBarBody>
-      {error.reason === 'popup-blocked' && (
-        <MessageBarActions>
-          {/* A link the user clicks is not a pop-up: browsers let it open the CRM in a tab. */}
-          <Button as="a" size="small" href={`${origin}/`} target="_blank" rel="noopener noreferrer">
-            {t.openInBrowser}
-          </Button>
-        </MessageBarActions>
-      )}
     </MessageBar>
   );
 }

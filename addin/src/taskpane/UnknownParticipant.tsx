@@ -9,15 +9,16 @@ import {
   makeStyles,
   SearchBox,
   Spinner,
-  Tooltip,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, useEffect, useState } from 'react';
+import { type JSX, type ReactNode, useEffect, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { useOpenClient } from './open-client.ts';
+import { ProspectForm } from './ProspectForm.tsx';
+import { useCardScope } from './use-pane-view.ts';
 
 const useStyles = makeStyles({
   box: {
@@ -39,9 +40,10 @@ const useStyles = makeStyles({
   },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-start' },
   icon: { flexShrink: 0, marginTop: '2px', color: tokens.colorNeutralForeground3 },
-  text: { display: 'flex', flexDirection: 'column', minWidth: 0 },
+  text: { display: 'flex', flexDirection: 'column', minWidth: 0, flexGrow: 1, alignItems: 'flex-start' },
   muted: { color: tokens.colorNeutralForeground3 },
   create: { alignSelf: 'flex-start' },
+  action: { flexShrink: 0 },
 });
 
 type Search =
@@ -58,14 +60,96 @@ function initialQuery(p: ResolvedParticipantDto): string {
   return p.addressKind === 'smtp' ? p.emailAddress : '';
 }
 
-/** An unknown participant: said plainly, with a client search prefilled from the name and "Create prospect". */
-export default function UnknownParticipant({ p }: { p: ResolvedParticipantDto }): JSX.Element {
+/** One client found (search or duplicate check): name opens the card, details below, an action at the end. */
+export function ClientRow({
+  c,
+  extra,
+  action,
+}: {
+  c: ClientSummaryDto;
+  extra?: string;
+  action?: ReactNode;
+}): JSX.Element {
   const s = useStyles();
   const { t } = useI18n();
   const open = useOpenClient();
+  return (
+    <li className={s.row}>
+      <Icon name={c.kind === 'individual' ? 'person' : 'building'} size={16} className={s.icon} />
+      <span className={s.text}>
+        <Link as="button" onClick={() => open({ clientId: c.id, displayName: c.displayName })}>
+          {c.displayName}
+        </Link>
+        <Caption1 className={s.muted}>
+          {[c.inn && `${t.inn} ${c.inn}`, c.manager?.name, t.statuses[c.status], extra]
+            .filter(Boolean)
+            .join(' · ')}
+        </Caption1>
+      </span>
+      {action}
+    </li>
+  );
+}
+
+/**
+ * "Link address": adds the sender's address to an existing client (POST /clients/:id/contact-points),
+ * then the pane resolves the item again and shows that client's card.
+ */
+export function useLinkAddress(p: ResolvedParticipantDto) {
+  const scope = useCardScope();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const link = async (clientId: string) => {
+    setBusy(clientId);
+    setError(null);
+    try {
+      await crmApi.addContactPoint(clientId, { kind: 'email', value: p.emailAddress });
+      scope.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { link, busy, error, possible: p.addressKind === 'smtp' };
+}
+
+export function LinkButton({
+  c,
+  linker,
+}: {
+  c: ClientSummaryDto;
+  linker: ReturnType<typeof useLinkAddress>;
+}): JSX.Element | null {
+  const s = useStyles();
+  const { t } = useI18n();
+  if (!linker.possible) return null;
+  return (
+    <Button
+      className={s.action}
+      size="small"
+      icon={linker.busy === c.id ? <Spinner size="extra-tiny" /> : <Icon name="link" />}
+      disabled={linker.busy !== null}
+      aria-label={t.linkAddressTo(c.displayName)}
+      onClick={() => void linker.link(c.id)}
+    >
+      {t.linkAddress}
+    </Button>
+  );
+}
+
+/**
+ * An unknown participant: said plainly, with a client search prefilled from the name (a result can take
+ * the sender's address) and "Create prospect" (duplicate check first).
+ */
+export default function UnknownParticipant({ p }: { p: ResolvedParticipantDto }): JSX.Element {
+  const s = useStyles();
+  const { t } = useI18n();
   const [q, setQ] = useState(() => initialQuery(p));
   const [search, setSearch] = useState<Search>({ kind: 'idle' });
   const [attempt, setAttempt] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const linker = useLinkAddress(p);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: attempt is the explicit retry trigger
   useEffect(() => {
@@ -107,27 +191,23 @@ export default function UnknownParticipant({ p }: { p: ResolvedParticipantDto })
       {search.kind === 'done' && search.items.length > 0 && (
         <ul className={s.list} aria-label={t.searchLabel}>
           {search.items.map((c) => (
-            <li key={c.id} className={s.row}>
-              <Icon name={c.kind === 'individual' ? 'person' : 'building'} size={16} className={s.icon} />
-              <span className={s.text}>
-                <Link as="button" onClick={() => open({ clientId: c.id, displayName: c.displayName })}>
-                  {c.displayName}
-                </Link>
-                <Caption1 className={s.muted}>
-                  {[c.inn && `${t.inn} ${c.inn}`, c.manager?.name, t.statuses[c.status]]
-                    .filter(Boolean)
-                    .join(' · ')}
-                </Caption1>
-              </span>
-            </li>
+            <ClientRow key={c.id} c={c} action={<LinkButton c={c} linker={linker} />} />
           ))}
         </ul>
       )}
-      <Tooltip content={t.comesLater} relationship="description">
-        <Button className={s.create} size="small" icon={<Icon name="add" />} disabledFocusable>
+      {linker.error !== null && <ErrorBar error={linker.error} />}
+      {creating ? (
+        <ProspectForm p={p} linker={linker} onCancel={() => setCreating(false)} />
+      ) : (
+        <Button
+          className={s.create}
+          size="small"
+          icon={<Icon name="personAdd" />}
+          onClick={() => setCreating(true)}
+        >
           {t.createProspect}
         </Button>
-      </Tooltip>
+      )}
     </div>
   );
 }

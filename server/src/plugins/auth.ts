@@ -33,6 +33,8 @@ declare module '@fastify/jwt' {
   }
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** `iss` of the dev sign-in's HS256 tokens: they are told apart from Entra ID's RS256 ones by alg and issuer. */
 export const DEV_TOKEN_ISSUER = 'crm-dev-sign-in';
 
@@ -105,7 +107,12 @@ export const authPlugin = fp(
             expired ? 'The access token has expired: sign in again' : 'The access token is invalid',
           );
         }
-        principal = await loadPrincipal(opts.db, request.user.sub);
+        // Our own tokens carry a user id; anything else in `sub` (a number, an array) is not one of ours.
+        const sub: unknown = request.user.sub;
+        if (typeof sub !== 'string' || !UUID_RE.test(sub)) {
+          throw new AppError('TOKEN_INVALID', 'The access token is invalid');
+        }
+        principal = await loadPrincipal(opts.db, sub);
       } else if (alg === 'RS256' && entra && opts.entra) {
         const identity = await entra.verify(token);
         request.signInAttempt = { tid: identity.tid, oid: identity.oid };

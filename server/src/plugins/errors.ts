@@ -18,6 +18,31 @@ function fieldOf(context: string | undefined, e: AjvError | undefined): string {
 }
 
 /**
+ * What of a failure goes to the log: for PostgreSQL errors the SQLSTATE and where, never the message
+ * (it quotes the offending input, which may be personal data); for others type, message and stack.
+ */
+function loggable(error: Error): Record<string, unknown> {
+  const e = error as Error & {
+    code?: unknown;
+    routine?: unknown;
+    table?: unknown;
+    constraint?: unknown;
+    severity?: unknown;
+  };
+  if (typeof e.severity === 'string' && typeof e.code === 'string') {
+    return {
+      type: 'DatabaseError',
+      sqlState: e.code,
+      routine: e.routine,
+      table: e.table,
+      constraint: e.constraint,
+      stack: e.stack?.split('\n').slice(1, 6).join('\n'),
+    };
+  }
+  return { type: e.name, message: e.message, stack: e.stack };
+}
+
+/**
  * The one error handler: typed `AppError`s map to their status; schema failures become 400
  * VALIDATION_FAILED naming the field; anything else is a 500 whose message is hidden from the caller and
  * logged with the request id. Body: `{ statusCode, code, message, requestId, field? }`.
@@ -47,7 +72,7 @@ export const errorsPlugin = fp(
       } else {
         const status = (error as FastifyError).statusCode ?? 500;
         if (status >= 500) {
-          request.log.error({ err: error }, 'request failed');
+          request.log.error({ err: loggable(error) }, 'request failed');
           body = { statusCode: 500, code: 'INTERNAL', message: 'Internal error', requestId: request.id };
         } else {
           const code: ErrorCode =
@@ -57,8 +82,12 @@ export const errorsPlugin = fp(
                 ? 'NOT_FOUND'
                 : status === 429
                   ? 'RATE_LIMITED'
-                  : 'VALIDATION_FAILED';
+                  : status === 415
+                    ? 'UNSUPPORTED_MEDIA_TYPE'
+                    : 'VALIDATION_FAILED';
           body = { statusCode: status, code, message: error.message, requestId: request.id };
+          // Body-level failures (not JSON, empty, too large, a __proto__ key) are about the body as a whole.
+          if (status === 400 || status === 413 || status === 415) body.field = 'body';
         }
       }
       // The code only: never the token or the message's context.

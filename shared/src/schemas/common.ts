@@ -1,7 +1,20 @@
 import { type Static, Type } from 'typebox';
 
-/** UUID string identifying any record. */
-export const Id = Type.String({ format: 'uuid' });
+/**
+ * UUID string identifying any record, in the lower-case form the API issues. The `uuid` format alone would
+ * also let `urn:uuid:...` and upper case through, which PostgreSQL then rejects or compares differently.
+ */
+export const Id = Type.String({
+  format: 'uuid',
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+});
+
+/** Any visible character: whitespace and zero-width characters alone are not a title or a name. */
+export const NOT_BLANK = '[^\\s\\u200B-\\u200D\\u2060\\uFEFF]';
+
+/** A required text of at most `maxLength` characters that is not blank. */
+export const NonBlankText = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK });
 
 /** Money: decimal string amount + ISO 4217 currency; see shared/src/money.ts. */
 export const MoneySchema = Type.Object(
@@ -19,10 +32,13 @@ export type MoneyDto = Static<typeof MoneySchema>;
 /** Route params of `/:id` routes. */
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
-/** Date-time in ISO 8601 with an offset (UTC `Z` from the server). */
-export const DateTime = Type.String({ format: 'date-time' });
-/** Calendar date `YYYY-MM-DD`. */
-export const DateOnly = Type.String({ format: 'date' });
+/**
+ * Date-time in ISO 8601 with an offset (UTC `Z` from the server), years 1900-2199: year 0 or 10000 are
+ * valid ISO but not banking dates, and JavaScript's Date cannot carry some of them back out.
+ */
+export const DateTime = Type.String({ format: 'date-time', pattern: '^(19|20|21)\\d{2}-' });
+/** Calendar date `YYYY-MM-DD`, years 1900-2199. */
+export const DateOnly = Type.String({ format: 'date', pattern: '^(19|20|21)\\d{2}-' });
 
 /** A user as shown next to a record (manager, assignee, author). */
 export const UserRef = Type.Object({ id: Id, name: Type.String() });

@@ -23,6 +23,28 @@ export const DemoItem = Type.Object({
   bodyPreview: Type.String(),
   /** Which senders.json case this item exercises, if any. */
   caseId: Type.Union([Type.String(), Type.Null()]),
+  // Content for logging (the Office host emulator's body.getAsync, attachments and getAsFileAsync).
+  /** The body as `body.getAsync('html')` gives it; absent: built from `bodyPreview`. */
+  bodyHtml: Type.Optional(Type.String()),
+  /** `item.attachments` with the content `getAttachmentContentAsync` returns (Base64). */
+  attachments: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        size: Type.Integer({ minimum: 0 }),
+        contentType: Type.String(),
+        isInline: Type.Boolean(),
+        contentBase64: Type.Optional(Type.String()),
+      }),
+    ),
+  ),
+  /** Base64 of the MIME source, as `getAsFileAsync` (Mailbox 1.14) gives it. */
+  mime: Type.Optional(Type.String()),
+  /** An appointment's start, end and location (ISO date-times). */
+  start: Type.Optional(Type.String({ format: 'date-time' })),
+  end: Type.Optional(Type.String({ format: 'date-time' })),
+  location: Type.Optional(Type.String()),
 });
 export type DemoItemDto = Static<typeof DemoItem>;
 

@@ -12,11 +12,14 @@ export const PARTICIPANT_ROLES = [
 ] as const;
 
 /** One address as Office.js presents it (`EmailAddressDetails`), raw: the server normalises. */
-export const Participant = Type.Object({
-  role: Type.Enum(PARTICIPANT_ROLES),
-  displayName: Type.String({ maxLength: 512 }),
-  emailAddress: Type.String({ maxLength: 1024 }),
-});
+export const Participant = Type.Object(
+  {
+    role: Type.Enum(PARTICIPANT_ROLES),
+    displayName: Type.String({ maxLength: 512 }),
+    emailAddress: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
 export type ParticipantDto = Static<typeof Participant>;
 
 /**

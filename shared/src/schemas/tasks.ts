@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { TaskPriority, TaskStatus, TaskType } from './clients.ts';
-import { DateTime, Id } from './common.ts';
+import { DateTime, Id, NonBlankText } from './common.ts';
 
 /** When the task is planned: an event in the assignee's Outlook calendar (calendar sync). */
 const Planning = {
@@ -14,7 +14,7 @@ const Planning = {
 /** POST /api/v1/tasks: a task from the pane, linked to the client and, optionally, the email. */
 export const CreateTaskRequest = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 255 }),
+    title: NonBlankText(255),
     type: TaskType,
     priority: Type.Optional(TaskPriority),
     dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
@@ -35,7 +35,7 @@ export type CreateTaskRequestDto = Static<typeof CreateTaskRequest>;
 export const UpdateTaskRequest = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    title: Type.Optional(NonBlankText(255)),
     status: Type.Optional(TaskStatus),
     priority: Type.Optional(TaskPriority),
     dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),

@@ -263,7 +263,10 @@ export async function startEntraEmulator(opts: { https?: boolean } = {}): Promis
   };
 
   /** The requested resource scopes this app may have; an error when none of ours is named. */
-  const grant = (app: EmulatedApp, scope: string): string[] | { error: string; error_description: string } => {
+  const grant = (
+    app: EmulatedApp,
+    scope: string,
+  ): string[] | { error: string; error_description: string } => {
     const requested = scope.split(/\s+/).filter(Boolean);
     const ours = resourceScopes(app);
     const unknown = requested.filter(
@@ -291,10 +294,17 @@ export async function startEntraEmulator(opts: { https?: boolean } = {}): Promis
     const fragment = (q.get('response_mode') ?? 'fragment') === 'fragment';
     const back = (answer: Record<string, string>) => {
       const a = new URLSearchParams({ ...answer, ...(q.has('state') ? { state: q.get('state')! } : {}) });
-      res.writeHead(302, { location: `${redirectUri}${fragment ? '#' : '?'}${a}`, 'cache-control': 'no-store' });
+      res.writeHead(302, {
+        location: `${redirectUri}${fragment ? '#' : '?'}${a}`,
+        'cache-control': 'no-store',
+      });
       res.end();
     };
-    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
+    if (
+      q.get('response_type') !== 'code' ||
+      q.get('code_challenge_method') !== 'S256' ||
+      !q.get('code_challenge')
+    )
       return back({ error: 'invalid_request', error_description: 'AADSTS9002325: PKCE (S256) is required' });
     const granted = grant(app, q.get('scope') ?? '');
     if (!Array.isArray(granted)) return back(granted);

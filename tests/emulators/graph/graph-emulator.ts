@@ -30,6 +30,19 @@ export type EmuEvent = {
   lastModifiedDateTime: string;
   /** Set when the user deleted it (kept for transactionId semantics). */
   deleted?: boolean;
+  /** Change sequence (delta). */
+  seq?: number;
+};
+
+export type EmuSubscription = {
+  id: string;
+  mailbox: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+  clientState: string;
+  expirationDateTime: string;
 };
 
 export type LoggedRequest = {
@@ -173,11 +186,15 @@ export class GraphEmulator {
     const e = this.find(mailbox, id)!;
     Object.assign(e, { start, end });
     this.touch(e);
+    this.notifySubscribers(mailbox, e, 'updated');
     return e;
   }
   /** The user deletes the event in Outlook. */
   userDeletes(mailbox: string, id: string): void {
-    this.find(mailbox, id)!.deleted = true;
+    const e = this.find(mailbox, id)!;
+    e.deleted = true;
+    e.seq = ++this.seq;
+    this.notifySubscribers(mailbox, e, 'deleted');
   }
   /** The user moves the event to another calendar folder: its REST id changes, its immutable id does not. */
   userMovesToFolder(mailbox: string, id: string): EmuEvent {
@@ -190,6 +207,201 @@ export class GraphEmulator {
   private touch(e: EmuEvent) {
     e.changeKey = randomBytes(6).toString('base64url');
     e.lastModifiedDateTime = new Date().toISOString();
+    e.seq = ++this.seq;
+  }
+
+  // ---- delta, subscriptions, notifications ----
+  private seq = 0;
+  /** Delta tokens issued before this sequence are expired (410 SyncStateNotFound). */
+  private deltaValidFrom = 0;
+  /** Items per delta page. */
+  deltaPageSize = 50;
+  readonly subscriptions = new Map<string, EmuSubscription>();
+  /** Subscription creations to fail with "validation request timed out" (msgraph-sdk-dotnet#2805). */
+  failSubscriptionValidations = 0;
+  /** Every notification POST the emulator made: status and how long the endpoint took. */
+  readonly deliveries: { url: string; status: number; ms: number }[] = [];
+
+  /** The delta tokens handed out so far stop working (Graph: 410 / syncStateNotFound). */
+  expireDeltaTokens(): void {
+    this.deltaValidFrom = this.seq + 1;
+  }
+
+  private notifySubscribers(mailbox: string, e: EmuEvent, changeType: 'created' | 'updated' | 'deleted') {
+    for (const sub of this.subscriptions.values()) {
+      if (sub.mailbox !== mailbox.toLowerCase()) continue;
+      void this.deliver(sub.notificationUrl, [
+        {
+          subscriptionId: sub.id,
+          clientState: sub.clientState,
+          changeType,
+          resource: `Users/${sub.mailbox}/Events/${e.id}`,
+          resourceData: {
+            '@odata.type': '#Microsoft.Graph.Event',
+            '@odata.id': `Users/${sub.mailbox}/Events/${e.id}`,
+            id: e.id,
+          },
+          subscriptionExpirationDateTime: sub.expirationDateTime,
+          tenantId: this.tenantId,
+        },
+      ]);
+    }
+  }
+
+  /** Posts a notification collection as Graph does; resolves with the endpoint's status. */
+  async deliver(url: string, value: unknown[]): Promise<number> {
+    const t0 = Date.now();
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value }),
+        signal: AbortSignal.timeout(3000),
+      });
+      await res.text();
+      this.deliveries.push({ url, status: res.status, ms: Date.now() - t0 });
+      return res.status;
+    } catch {
+      this.deliveries.push({ url, status: 0, ms: Date.now() - t0 });
+      return 0;
+    }
+  }
+
+  /** A lifecycle event for a subscription (`missed`, `subscriptionRemoved`, `reauthorizationRequired`). */
+  async sendLifecycle(subscriptionId: string, lifecycleEvent: string): Promise<number> {
+    const sub = this.subscriptions.get(subscriptionId)!;
+    if (lifecycleEvent === 'subscriptionRemoved') this.subscriptions.delete(subscriptionId);
+    return this.deliver(sub.lifecycleNotificationUrl, [
+      {
+        subscriptionId: sub.id,
+        clientState: sub.clientState,
+        lifecycleEvent,
+        resource: sub.resource,
+        subscriptionExpirationDateTime: sub.expirationDateTime,
+        tenantId: this.tenantId,
+      },
+    ]);
+  }
+
+  private async subscriptionsRoute(method: string, path: string, body: Record<string, string> | undefined) {
+    const ok = (status: number, b?: unknown) => ({ status, headers: {} as Record<string, string>, body: b });
+    const id = /^\/subscriptions\/([^/]+)$/.exec(path)?.[1];
+    if (method === 'POST' && path === '/subscriptions') {
+      if (this.failSubscriptionValidations > 0) {
+        this.failSubscriptionValidations--;
+        return this.error({
+          status: 400,
+          code: 'InvalidRequest',
+          message: 'Subscription validation request timed out.',
+        });
+      }
+      const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+      for (const url of [body!.notificationUrl!, body!.lifecycleNotificationUrl ?? body!.notificationUrl!]) {
+        try {
+          const res = await fetch(`${url}?validationToken=${encodeURIComponent(token)}`, {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+            signal: AbortSignal.timeout(10_000),
+          });
+          const text = await res.text();
+          if (
+            res.status !== 200 ||
+            text !== token ||
+            !String(res.headers.get('content-type')).startsWith('text/plain')
+          )
+            return this.error({
+              status: 400,
+              code: 'ValidationError',
+              message: `Subscription validation request failed. Response must exactly match validationToken query parameter.`,
+            });
+        } catch {
+          return this.error({
+            status: 400,
+            code: 'InvalidRequest',
+            message: 'Subscription validation request timed out.',
+          });
+        }
+      }
+      const mailbox = /^\/?users\/([^/]+)\/events$/i.exec(body!.resource!)?.[1];
+      if (!mailbox)
+        return this.error({ status: 400, code: 'InvalidRequest', message: 'Unsupported resource' });
+      const sub: EmuSubscription = {
+        id: randomUUID(),
+        mailbox: decodeURIComponent(mailbox).toLowerCase(),
+        resource: body!.resource!,
+        changeType: body!.changeType!,
+        notificationUrl: body!.notificationUrl!,
+        lifecycleNotificationUrl: body!.lifecycleNotificationUrl ?? body!.notificationUrl!,
+        clientState: body!.clientState!,
+        expirationDateTime: body!.expirationDateTime!,
+      };
+      this.subscriptions.set(sub.id, sub);
+      return ok(201, sub);
+    }
+    const sub = id ? this.subscriptions.get(decodeURIComponent(id)) : undefined;
+    if (!sub)
+      return this.error({ status: 404, code: 'ResourceNotFound', message: 'The object was not found.' });
+    if (method === 'PATCH') {
+      sub.expirationDateTime = body!.expirationDateTime!;
+      return ok(200, sub);
+    }
+    if (method === 'DELETE') {
+      this.subscriptions.delete(sub.id);
+      return ok(204);
+    }
+    return this.error({ status: 405, code: 'BadRequest', message: 'Method not allowed' });
+  }
+
+  private delta(mailbox: string, query: URLSearchParams, prefer: string) {
+    const ok = (b: unknown) => ({ status: 200, headers: {} as Record<string, string>, body: b });
+    const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const dec = (t: string) => JSON.parse(Buffer.from(t, 'base64url').toString('utf8'));
+    const base = `${this.baseUrl}/users/${encodeURIComponent(mailbox)}/calendarView/delta`;
+    let state: { since: number; upto: number; offset: number; start: string; end: string; issued: number };
+    if (query.get('$deltatoken')) {
+      const t = dec(query.get('$deltatoken')!);
+      if (t.issued < this.deltaValidFrom)
+        return {
+          status: 410,
+          headers: {},
+          body: { error: { code: 'SyncStateNotFound', message: 'The sync state generation is not found.' } },
+        };
+      state = { since: t.upto, upto: this.seq, offset: 0, start: t.start, end: t.end, issued: this.seq };
+    } else if (query.get('$skiptoken')) {
+      state = dec(query.get('$skiptoken')!);
+    } else {
+      const start = query.get('startDateTime');
+      const end = query.get('endDateTime');
+      if (!start || !end)
+        return this.error({
+          status: 400,
+          code: 'ErrorInvalidParameter',
+          message: 'startDateTime and endDateTime are required',
+        });
+      state = { since: -1, upto: this.seq, offset: 0, start, end, issued: this.seq };
+    }
+    const inWindow = (e: EmuEvent) =>
+      instantOf(e.end) > new Date(state.start) && instantOf(e.start) < new Date(state.end);
+    const all = [...(this.store.get(mailbox)?.values() ?? [])]
+      .filter((e) =>
+        state.since < 0
+          ? !e.deleted && inWindow(e)
+          : (e.seq ?? 0) > state.since && (e.seq ?? 0) <= state.upto,
+      )
+      .filter((e) => e.deleted || inWindow(e));
+    const page = all.slice(state.offset, state.offset + this.deltaPageSize);
+    const value = page.map((e) =>
+      e.deleted ? { id: e.id, '@removed': { reason: 'deleted' } } : this.view(e, prefer),
+    );
+    if (state.offset + this.deltaPageSize < all.length)
+      return ok({
+        value,
+        '@odata.nextLink': `${base}?$skiptoken=${enc({ ...state, offset: state.offset + this.deltaPageSize })}`,
+      });
+    return ok({
+      value,
+      '@odata.deltaLink': `${base}?$deltatoken=${enc({ upto: state.upto, start: state.start, end: state.end, issued: state.issued })}`,
+    });
   }
 
   private find(mailbox: string, id: string): EmuEvent | undefined {
@@ -238,6 +450,11 @@ export class GraphEmulator {
     const prefer = String(req.headers.prefer ?? '');
     const body = raw ? JSON.parse(raw) : undefined;
     if (path === '/$batch' && req.method === 'POST') return this.batch(res, body, prefer);
+    if (path.startsWith('/subscriptions')) {
+      const r = await this.subscriptionsRoute(req.method!, path, body);
+      this.record(req.method!, path, null, prefer, false, r.status, body);
+      return this.send(res, r);
+    }
     const mailbox = /^\/users\/([^/]+)/.exec(path)?.[1];
     const mb = mailbox ? decodeURIComponent(mailbox).toLowerCase() : null;
     const fault = this.takeFault(req.method!, path + url.search, mb, false);
@@ -445,6 +662,13 @@ export class GraphEmulator {
     body: unknown,
     prefer: string,
   ): { status: number; headers: Record<string, string>; body: unknown } {
+    const d = /^\/users\/([^/]+)\/calendarView\/delta$/.exec(path);
+    if (d && method === 'GET') {
+      const cfg = this.mailboxes.get(decodeURIComponent(d[1]!).toLowerCase());
+      if (cfg?.notEnabled) return this.error({ status: 404, code: 'MailboxNotEnabledForRESTAPI' });
+      if (cfg?.accessDenied) return this.error({ status: 403, code: 'ErrorAccessDenied' });
+      return this.delta(decodeURIComponent(d[1]!).toLowerCase(), query, prefer);
+    }
     const m = /^\/users\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     if (!m) return this.error({ status: 400, code: 'BadRequest', message: `Unsupported ${method} ${path}` });
     const mailbox = decodeURIComponent(m[1]!).toLowerCase();
@@ -510,6 +734,7 @@ export class GraphEmulator {
         createdDateTime: now,
         lastModifiedDateTime: now,
       };
+      e.seq = ++this.seq;
       events.set(e.id, e);
       if (b.transactionId) this.transactions.set(`${mailbox}|${b.transactionId}`, { eventId: e.id, hash });
       return ok(201, this.view(e, prefer));
@@ -547,6 +772,7 @@ export class GraphEmulator {
     if (method === 'DELETE') {
       if (!e) return notFound();
       e.deleted = true;
+      e.seq = ++this.seq;
       return ok(204);
     }
     return this.error({ status: 405, code: 'ErrorInvalidRequest', message: 'Method not allowed' });

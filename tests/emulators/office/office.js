@@ -5,13 +5,21 @@
 // userProfile, displayLanguage, officeTheme, addHandlerAsync/removeHandlerAsync(ItemChanged) with
 // AsyncResult callbacks, and the AsyncResultStatus / EventType / HostType / MailboxEnums enumerations.
 //
-// Sign-in: Office.context.requirements.isSetSupported (Mailbox <= 1.5, DialogApi <= 1.2, DialogOrigin 1.1,
+// Sign-in: Office.context.requirements.isSetSupported (Mailbox up to `mailboxVersion`, DialogApi <= 1.2, DialogOrigin 1.1,
 // NestedAppAuth 1.1 only when `naa` is configured), the nested app authentication bridge MSAL talks to
 // (window.nestedAppAuthBridge: JSON envelopes GetInitContext / GetToken / GetTokenPopup, as in
 // @azure/msal-browser src/naa), and the dialog API: Office.context.ui.displayDialogAsync opens the page in a
 // pop-up window (12007 when one is open, 12004 for another origin, 12005 for http beyond loopback, 12011 when
 // the browser refuses the pop-up or `failWith` says so), relays the page's messageParent as
 // DialogMessageReceived (with its origin, DialogOrigin 1.1) and reports 12006 when the window is closed.
+//
+// Item content (logging): item.body.getAsync(coercionType 'html' | 'text'), item.attachments
+// ({id, name, size, contentType, isInline, attachmentType}), item.getAttachmentContentAsync(id) ->
+// {format: 'base64', content}, and for messages item.getAsFileAsync() -> Base64 MIME, present only when the
+// configured Mailbox version (`mailboxVersion`, default '1.13') is at least 1.14, as isSetSupported says.
+// The item data gives them: `bodyHtml` (else the preview as a paragraph), `attachments[].contentBase64`,
+// `mime`; appointments take `start`/`end`/`location`. More than 3 item calls in flight fail with
+// 5001 (Outlook on the web's limit); maxConcurrentItemCalls() reports the peak.
 //
 // Test control surface (window.__officeEmulator):
 //   selectItem(item | null, {silent})  sets the selected item and, unless silent, fires ItemChanged the way
@@ -22,8 +30,10 @@
 //   failNextDialog(code)               makes the next displayDialogAsync fail with that Office code.
 //   naaRequests()                      the bridge requests MSAL sent: {method, scope, clientId}.
 //   dialogsOpened()                    the URLs displayDialogAsync opened.
+//   maxConcurrentItemCalls()           the most item content calls (body, attachments, file) in flight at once.
+//   itemCalls()                        the item content methods called, in order.
 // Configuration before load: window.__officeEmulatorConfig = {item, userProfile, displayLanguage, theme,
-// naa, dialog}. `item` may be a demo inbox item (shared/src/schemas/demo.ts) or an Office-shaped item.
+// naa, dialog, mailboxVersion}. `item` may be a demo inbox item (shared/src/schemas/demo.ts) or an Office-shaped item.
 // `naa`: {brokerUrl, silent: 'token' | 'interaction_required'} — the host brokers tokens from brokerUrl (the
 // Entra emulator's /emulator/broker/token); with 'interaction_required' the silent call needs the popup once.
 // `dialog`: {failWith: 12004 | 12005 | 12007 | 12009 | 12011} — every displayDialogAsync fails so.
@@ -47,6 +57,20 @@
   };
   const PlatformType = { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac' };
   const ItemType = { Message: 'message', Appointment: 'appointment' };
+  const CoercionType = { Html: 'html', Text: 'text' };
+  const AttachmentContentFormat = { Base64: 'base64', Url: 'url', Eml: 'eml', ICalendar: 'iCalendar' };
+  const AttachmentType = { File: 'file', Item: 'item', Cloud: 'cloud' };
+
+  // Requirement set versions compare part by part: Mailbox 1.14 is above 1.5.
+  const versionAtLeast = (have, want) => {
+    const a = String(have).split('.').map(Number);
+    const b = String(want).split('.').map(Number);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0);
+    }
+    return true;
+  };
+  const mailboxVersion = String(config.mailboxVersion || '1.13');
 
   // Office theme colours as Outlook reports them (OfficeTheme: body/control background and foreground).
   const THEMES = {
@@ -75,6 +99,90 @@
     a ? { displayName: a.displayName || '', emailAddress: a.emailAddress || '' } : null;
   const addresses = (xs) => (xs || []).map(address);
 
+  // Item content calls: at most 3 in flight (Outlook on the web), each completing after a short delay.
+  let inFlight = 0;
+  let peak = 0;
+  const itemCalls = [];
+  function itemCall(method, rest, work) {
+    const { callback, asyncContext } = splitArgs(rest);
+    itemCalls.push(method);
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    const tooMany = inFlight > 3;
+    setTimeout(() => {
+      inFlight--;
+      if (tooMany || failures.delete(method)) {
+        const error = {
+          code: 5001,
+          name: 'InternalError',
+          message: `An internal error has occurred (${method}).`,
+        };
+        callback?.(result(AsyncResultStatus.Failed, undefined, error, asyncContext));
+        return;
+      }
+      const outcome = work();
+      if (outcome.error) callback?.(result(AsyncResultStatus.Failed, undefined, outcome.error, asyncContext));
+      else callback?.(result(AsyncResultStatus.Succeeded, outcome.value, null, asyncContext));
+    }, 15);
+  }
+
+  const escapeHtml = (t) =>
+    String(t).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const htmlToText = (html) =>
+    html
+      .replace(/<(br|\/p|\/div|hr)[^>]*>/gi, '\n')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .trim();
+
+  // body, attachments, getAttachmentContentAsync and (Mailbox 1.14, messages) getAsFileAsync.
+  function contentApis(item, appointment) {
+    const html = item.bodyHtml ?? `<html><body><p>${escapeHtml(item.bodyPreview || '')}</p></body></html>`;
+    const files = item.attachments || [];
+    const apis = {
+      attachments: files.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size: a.size,
+        contentType: a.contentType,
+        isInline: Boolean(a.isInline),
+        attachmentType: a.attachmentType || AttachmentType.File,
+      })),
+      body: {
+        getAsync(coercionType, ...rest) {
+          itemCall(`body.getAsync(${coercionType})`, rest, () => {
+            if (coercionType === CoercionType.Html) return { value: html };
+            if (coercionType === CoercionType.Text) return { value: htmlToText(html) };
+            return { error: { code: 9000, name: 'InvalidCoercion', message: 'Unsupported coercion type.' } };
+          });
+        },
+      },
+      getAttachmentContentAsync(attachmentId, ...rest) {
+        itemCall('getAttachmentContentAsync', rest, () => {
+          const a = files.find((f) => f.id === attachmentId);
+          if (!a)
+            return {
+              error: { code: 9002, name: 'InvalidAttachmentId', message: 'The attachment id is invalid.' },
+            };
+          return { value: { format: AttachmentContentFormat.Base64, content: a.contentBase64 || '' } };
+        });
+      },
+    };
+    if (!appointment && versionAtLeast(mailboxVersion, '1.14')) {
+      apis.getAsFileAsync = (...rest) =>
+        itemCall('getAsFileAsync', rest, () =>
+          item.mime
+            ? { value: item.mime }
+            : { error: { code: 5001, name: 'InternalError', message: 'The item has no MIME source.' } },
+        );
+    }
+    return apis;
+  }
+
   // A read-mode item: properties, not getAsync objects. Appointments have no internetMessageId.
   function toOfficeItem(item) {
     if (!item) return null;
@@ -88,17 +196,18 @@
       attachments: [],
     };
     if (common.itemType === ItemType.Appointment) {
-      const start = new Date(Date.now() + 24 * 3600_000);
-      return Object.assign(common, {
+      // The same meeting starts at the same time on every load (the item data's, else a day after creation).
+      const start = new Date(item.start || common.dateTimeCreated.getTime() + 24 * 3600_000);
+      return Object.assign(common, contentApis(item, true), {
         organizer: address(item.organizer),
         requiredAttendees: addresses(item.requiredAttendees),
         optionalAttendees: addresses(item.optionalAttendees),
         start,
-        end: new Date(start.getTime() + 3600_000),
-        location: '',
+        end: new Date(item.end || start.getTime() + 3600_000),
+        location: item.location || '',
       });
     }
-    return Object.assign(common, {
+    return Object.assign(common, contentApis(item, false), {
       internetMessageId: item.internetMessageId || null,
       from: address(item.from),
       sender: address(item.from),
@@ -176,10 +285,10 @@
     mailbox,
     requirements: {
       isSetSupported(name, version) {
-        const max = { Mailbox: 1.5, DialogApi: 1.2, DialogOrigin: 1.1 };
-        if (config.naa) max.NestedAppAuth = 1.1;
+        const max = { Mailbox: mailboxVersion, DialogApi: '1.2', DialogOrigin: '1.1' };
+        if (config.naa) max.NestedAppAuth = '1.1';
         if (!(name in max)) return false;
-        return !version || Number(version) <= max[name];
+        return !version || versionAtLeast(max[name], version);
       },
     },
     ui: {
@@ -217,7 +326,8 @@
       messageParent(message, messageOptions) {
         const host = window.opener?.__officeEmulator;
         if (!host) throw new Error('messageParent is only available in a dialog');
-        if (messageOptions?.targetOrigin && messageOptions.targetOrigin !== window.opener.location.origin) return;
+        if (messageOptions?.targetOrigin && messageOptions.targetOrigin !== window.opener.location.origin)
+          return;
         host.deliverDialogMessage(String(message), location.origin);
       },
     },
@@ -232,7 +342,8 @@
     EventType,
     HostType,
     PlatformType,
-    MailboxEnums: { ItemType },
+    MailboxEnums: { ItemType, AttachmentContentFormat, AttachmentType },
+    CoercionType,
     context,
     onReady(callback) {
       return ready.then((info) => {
@@ -256,8 +367,7 @@
       if (!win.closed) return;
       clearInterval(watch);
       if (openDialog === dialog) openDialog = null;
-      if (!closedByAddin)
-        for (const h of listeners.event) h({ error: 12006, type: 'dialogEventReceived' });
+      if (!closedByAddin) for (const h of listeners.event) h({ error: 12006, type: 'dialogEventReceived' });
     }, 200);
     const dialog = {
       addEventHandler(eventType, handler) {
@@ -317,7 +427,7 @@
       addEventListener(eventName, callback) {
         if (eventName === 'message') bridgeListeners.add(callback);
       },
-      removeEventListener(eventName, callback) {
+      removeEventListener(_eventName, callback) {
         bridgeListeners.delete(callback);
       },
       postMessage(raw) {
@@ -330,7 +440,11 @@
         if (request.method === 'GetInitContext') {
           answer(request.requestId, {
             success: true,
-            initContext: { sdkName: 'office-emulator', sdkVersion: '1.0.0', capabilities: { queryAccount: false } },
+            initContext: {
+              sdkName: 'office-emulator',
+              sdkVersion: '1.0.0',
+              capabilities: { queryAccount: false },
+            },
           });
           return;
         }
@@ -347,6 +461,8 @@
       dialogFailures.push(code);
     },
     naaRequests: () => naaRequests.slice(),
+    maxConcurrentItemCalls: () => peak,
+    itemCalls: () => itemCalls.slice(),
     dialogsOpened: () => dialogsOpened.slice(),
     // Called by messageParent in the dialog's window.
     deliverDialogMessage(message, origin) {

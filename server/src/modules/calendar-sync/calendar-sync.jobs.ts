@@ -2,6 +2,13 @@ import { Logger, type Runner, run, runMigrations, type TaskList } from 'graphile
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
+import {
+  ensureSubscription,
+  poll,
+  processNotifications,
+  pullDelta,
+  schedulePoll,
+} from './calendar-inbound.service.ts';
 import { reconcileTask, type SyncDeps, syncMailbox } from './calendar-sync.service.ts';
 import { createGraphClient } from './graph.client.ts';
 
@@ -14,8 +21,11 @@ type Log = {
 function workerLogger(log: Log | null): Logger {
   return new Logger(() => (level, message) => {
     if (!log) return;
-    if (level === 'error') (log.error ?? log.warn)({ level }, message);
-    else if (level === 'warning') log.warn({ level }, message);
+    // Called as methods: pino's need their `this`.
+    if (level === 'error') {
+      if (log.error) log.error({ level }, message);
+      else log.warn({ level }, message);
+    } else if (level === 'warning') log.warn({ level }, message);
   });
 }
 
@@ -35,6 +45,18 @@ export function calendarSyncTaskList(deps: SyncDeps): TaskList {
     },
     calendar_sync_mailbox: async (payload) => {
       await syncMailbox(deps, (payload as { userId: string }).userId);
+    },
+    calendar_notifications: async () => {
+      await processNotifications(deps);
+    },
+    calendar_delta: async (payload) => {
+      await pullDelta(deps, (payload as { userId: string }).userId);
+    },
+    calendar_subscribe: async (payload) => {
+      await ensureSubscription(deps, (payload as { userId: string }).userId);
+    },
+    calendar_poll: async () => {
+      await poll(deps);
     },
   };
 }
@@ -89,6 +111,7 @@ export async function startCalendarWorker(opts: {
     }
   };
   await unlockStale();
+  if (graph) await schedulePoll(opts.db, opts.config.calendarSync.pollSeconds);
   const timer = setInterval(
     () => void unlockStale(),
     Math.max(1000, (opts.config.calendarSync.staleLockSeconds * 1000) / 4),

@@ -10,6 +10,7 @@ import {
   type TaskForEvent,
   transactionIdFor,
 } from './calendar-event.mapper.ts';
+import { enqueueDelta, enqueueSubscribe, pullDelta } from './calendar-inbound.service.ts';
 import {
   enqueueMailboxSync,
   findMailbox,
@@ -221,12 +222,15 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
     return;
   }
   if (mb.maxConcurrency) graph.limiter.setLimit(mb.mailbox, mb.maxConcurrency);
+  // Outlook changes first: a user's move made before this run is applied (or overridden, by the rule) rather
+  // than silently overwritten by the PATCH below.
+  if (await hasDeltaLink(db, userId)) await pullDelta(deps, userId);
   let lastError = '';
   // A run stays well inside the stale-lock lease, so a live run is never taken for a dead one.
   const deadline = Date.now() + (config.staleLockSeconds * 1000) / 2;
   for (let round = 0; round < config.maxRounds && Date.now() < deadline; round++) {
     const items = await findMailboxWork(db, userId, 500);
-    if (items.length === 0) return;
+    if (items.length === 0) return afterMailboxRun(deps, userId);
     let wait = 0;
     let transient = false;
     const onOutcome = (o: Outcome | 'parked') => {
@@ -323,13 +327,47 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
     }
   }
   const left = await findMailboxWork(db, userId, 500);
-  if (left.length === 0) return;
+  if (left.length === 0) return afterMailboxRun(deps, userId);
   await db
     .updateTable('calendar_links')
     .set({ state: 'failed', last_error: lastError || 'Graph did not answer in time', updated_at: sql`now()` })
     .where('id', '=', sql<string>`any(${left.map((l) => l.link.id)}::uuid[])`)
     .execute();
   throw new SyncIncompleteError(`${left.length} calendar change(s) left for mailbox ${userId}: ${lastError}`);
+}
+
+async function hasDeltaLink(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('calendar_delta_state')
+    .where('user_id', '=', userId)
+    .where('delta_link', 'is not', null)
+    .select('user_id')
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * After a run, the way back from the calendar: a subscription when a notification URL is configured (its job
+ * also starts delta), else delta polling alone.
+ */
+async function afterMailboxRun(deps: SyncDeps, userId: string): Promise<void> {
+  const { db, config } = deps;
+  if (config.notificationUrl) {
+    const sub = await db
+      .selectFrom('graph_subscriptions')
+      .where('user_id', '=', userId)
+      .where('state', '=', 'active')
+      .select('id')
+      .executeTakeFirst();
+    if (!sub) await enqueueSubscribe(db, userId);
+  } else {
+    const st = await db
+      .selectFrom('calendar_delta_state')
+      .where('user_id', '=', userId)
+      .select('user_id')
+      .executeTakeFirst();
+    if (!st) await enqueueDelta(db, userId);
+  }
 }
 
 /** Applies one answer to its link. 'parked': the mailbox cannot be synced; the run stops. */
@@ -459,7 +497,8 @@ async function handle(
   return { transient: false, retryAfterMs: null, error: graphErrorMessage(answer) };
 }
 
-async function markRemovedInOutlook(db: Db, link: LinkRow): Promise<void> {
+/** The user deleted the event in Outlook: the task stays, marked, and is not recreated; history says so. */
+export async function markRemovedInOutlook(db: Db, link: LinkRow): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await updateLink(trx, link.id, {
       state: 'removed_in_outlook',

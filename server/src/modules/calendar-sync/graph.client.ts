@@ -94,6 +94,7 @@ export type GraphClient = {
   /** GET of an absolute URL Graph gave us (`@odata.nextLink`, `@odata.deltaLink`). */
   getAbsolute(mailbox: string, url: string): Promise<GraphResponse>;
   limiter: MailboxLimiter;
+  baseUrl: string;
 };
 
 /** Builds the client. Tokens are fetched from `tokenUrl` (client credentials) and cached until 5 min before expiry. */
@@ -167,6 +168,7 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
 
   return {
     limiter,
+    baseUrl: config.baseUrl,
     send: (mailbox, req) => limiter.run(mailbox, () => call(req.method, config.baseUrl + req.url, req.body)),
     getAbsolute: (mailbox, url) => limiter.run(mailbox, () => call('GET', url, undefined)),
     batch: async (mailbox, reqs) => {

@@ -1,4 +1,5 @@
 import {
+  AppError,
   type ClientCardDto,
   type ClientSearchResultDto,
   foldName,
@@ -24,21 +25,38 @@ export async function searchClientsFor(
 ): Promise<ClientSearchResultDto> {
   const q = raw.trim();
   let items: ClientSearchResultDto['items'];
-  if (/^\d{10}$|^\d{12}$/.test(q)) items = await searchClients(db, p, { inn: q }, limit);
-  else if (q.includes('@')) items = await searchClients(db, p, { email: normalizeAddress(q).key }, limit);
-  else if (/^[+\d\s()-]{7,}$/.test(q) && normalizePhone(q))
+  let kind: 'inn' | 'email' | 'phone' | 'name';
+  if (/^\d{10}$|^\d{12}$/.test(q)) {
+    kind = 'inn';
+    items = await searchClients(db, p, { inn: q }, limit);
+  } else if (q.includes('@')) {
+    kind = 'email';
+    items = await searchClients(db, p, { email: normalizeAddress(q).key }, limit);
+  } else if (/^[+\d\s()-]{7,}$/.test(q) && normalizePhone(q)) {
+    kind = 'phone';
     items = await searchClients(db, p, { phone: normalizePhone(q)! }, limit);
-  else items = await searchClients(db, p, { name: foldName(q) }, limit);
-  if (items.length > 0) {
-    await recordAudit(db, p, origin, [
-      {
-        action: 'client.search',
-        result: 'ok',
-        clientIds: items.map((i) => i.id),
-        details: { fields: ['displayName', 'status', 'inn', 'manager'] },
-      },
-    ]);
+  } else {
+    kind = 'name';
+    const name = foldName(q);
+    // "%%", "ООО" or «» fold to nothing: such a query would list arbitrary clients.
+    if (name.replace(/[\s-]/g, '').length < 2) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'querystring.q: give at least two letters or digits of a name, an INN, an email or a phone',
+        'querystring.q',
+      );
+    }
+    items = await searchClients(db, p, { name }, limit);
   }
+  // Every search is recorded, hits or not (an empty answer can be a probe); never the query text itself.
+  await recordAudit(db, p, origin, [
+    {
+      action: 'client.search',
+      result: 'ok',
+      clientIds: items.map((i) => i.id),
+      details: { by: kind, hits: items.length, fields: ['displayName', 'status', 'inn', 'manager'] },
+    },
+  ]);
   return { items };
 }
 

@@ -4,6 +4,7 @@ import {
   type MailContextResponseDto,
   normalizeAddress,
   type ResolvedParticipantDto,
+  stripBidiControls,
 } from '@crm/shared';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
@@ -44,12 +45,13 @@ export async function resolveMailContext(
     const group = groups.get(n.key);
     if (group) {
       if (!group.roles.includes(part.role)) group.roles.push(part.role);
-      if (!group.displayName && part.displayName) group.displayName = part.displayName.trim();
+      if (!group.displayName && part.displayName)
+        group.displayName = stripBidiControls(part.displayName).trim();
     } else {
       groups.set(n.key, {
         key: n.key,
         kind: n.kind,
-        displayName: part.displayName.trim(),
+        displayName: stripBidiControls(part.displayName).trim(),
         rawAddress: part.emailAddress.trim(),
         roles: [part.role],
       });

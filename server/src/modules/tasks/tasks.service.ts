@@ -2,10 +2,34 @@ import { AppError, type CreateTaskRequestDto, type TaskDto, type UpdateTaskReque
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
-import { type Principal, visibleClient } from '../auth/principal.ts';
+import { loadPrincipal, type Principal, visibleClient } from '../auth/principal.ts';
 import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
 import { claimIdempotencyKey, saveIdempotentResponse } from '../idempotency/idempotency.repository.ts';
 import { addTaskHistory, findTask } from './tasks.repository.ts';
+
+/**
+ * A task on a client goes only to someone who may open that client: otherwise the assignee would hold the
+ * client's name and work in their calendar while the card is closed to them.
+ * @throws AppError FORBIDDEN naming `body.assigneeId`
+ */
+async function assertAssigneeSeesClient(db: Db, assigneeId: string, clientId: string): Promise<void> {
+  const assignee = await loadPrincipal(db, assigneeId);
+  const visible =
+    assignee &&
+    (await db
+      .selectFrom('clients as c')
+      .where('c.id', '=', clientId)
+      .where(visibleClient(assignee))
+      .select('c.id')
+      .executeTakeFirst());
+  if (!visible) {
+    throw new AppError(
+      'FORBIDDEN',
+      'The assignee cannot open this client: choose someone who serves it',
+      'body.assigneeId',
+    );
+  }
+}
 
 /** A task is the principal's to see and change when they are its assignee or author, or supervise the assignee. */
 async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boolean> {
@@ -90,6 +114,7 @@ function createTaskInTransaction(
       .executeTakeFirst();
     if (!client)
       throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'body.clientId');
+    if (assigneeId !== p.id) await assertAssigneeSeesClient(trx, assigneeId, input.clientId);
     if (input.dealId) {
       const deal = await trx
         .selectFrom('deals')
@@ -172,8 +197,12 @@ export async function updateTask(
   id: string,
   input: UpdateTaskRequestDto,
 ): Promise<TaskDto> {
-  if (!(await canTouchTask(db, p, id)))
+  if (!(await canTouchTask(db, p, id))) {
+    await recordAudit(db, p, origin, [
+      { action: 'task.update', result: 'denied', entity: 'task', entityId: id },
+    ]);
     throw new AppError('NOT_FOUND', 'No such task, or it is not yours', 'params.id');
+  }
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom('tasks')
@@ -224,6 +253,8 @@ export async function updateTask(
           'You can assign tasks only to yourself or your team',
           'body.assigneeId',
         );
+      if (input.assigneeId !== before.assignee_id && before.client_id)
+        await assertAssigneeSeesClient(trx, input.assigneeId, before.client_id);
       apply('assignee_id', 'assigneeId', input.assigneeId, before.assignee_id);
     }
     if (input.effortEstimateMinutes !== undefined)
