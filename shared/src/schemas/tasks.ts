@@ -49,3 +49,22 @@ export const UpdateTaskRequest = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateTaskRequestDto = Static<typeof UpdateTaskRequest>;
+
+/** GET /api/v1/team: a supervisor's team (an RM: themself), member by member, most overdue first. */
+export const TeamView = Type.Object({
+  members: Type.Array(
+    Type.Object({
+      user: UserRef,
+      openTasks: Type.Integer(),
+      overdueTasks: Type.Integer(),
+      /** Estimates of open tasks, and of tasks completed in the last 30 days (minutes). */
+      effortPlannedMinutes: Type.Integer(),
+      effortDoneMinutes: Type.Integer(),
+      /** Whether this member's Outlook calendar can be written: a reason when it cannot. */
+      calendarNotSyncableReason: Type.Union([Type.String(), Type.Null()]),
+      /** Open tasks, overdue first, then by due/planned time (at most 20). */
+      tasks: Type.Array(Task),
+    }),
+  ),
+});
+export type TeamViewDto = Static<typeof TeamView>;

@@ -167,8 +167,8 @@ function sleep(ms: number) {
 export class SyncIncompleteError extends Error {}
 
 /**
- * Sends requests for one mailbox: alone when one, else `$batch` chunks of at most `batchSize`, chunks in
- * parallel under the mailbox's concurrency limit. An outer failure (transport, 429, 5xx) applies to every
+ * Sends requests for one mailbox: alone when one, else `$batch` chunks of at most `batchSize`, one batch at a
+ * time (single requests in parallel under the mailbox's concurrency limit). An outer failure (transport, 429, 5xx) applies to every
  * request in the chunk. Returns one answer per request id, or a GraphTransportError.
  */
 async function sendAll(
@@ -180,28 +180,27 @@ async function sendAll(
   const out = new Map<string, GraphResponse | GraphTransportError>();
   const chunks: GraphRequest[][] = [];
   for (let i = 0; i < reqs.length; i += batchSize) chunks.push(reqs.slice(i, i + batchSize));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      try {
-        if (chunk.length === 1) {
-          out.set(chunk[0]!.id, await graph.send(mailbox, chunk[0]!));
-          return;
-        }
-        const { outer, inner } = await graph.batch(mailbox, chunk);
-        for (const r of chunk) {
-          const answer = inner.get(r.id);
-          // Outer failure, or an inner answer missing: treat as that status for the whole chunk (ambiguous for creates).
-          out.set(
-            r.id,
-            answer ?? (outer.status === 200 ? new GraphTransportError('no inner answer') : outer),
-          );
-        }
-      } catch (err) {
-        const e = err instanceof GraphTransportError ? err : new GraphTransportError((err as Error).message);
-        for (const r of chunk) out.set(r.id, e);
+  const run = async (chunk: GraphRequest[]) => {
+    try {
+      if (chunk.length === 1) {
+        out.set(chunk[0]!.id, await graph.send(mailbox, chunk[0]!));
+        return;
       }
-    }),
-  );
+      const { outer, inner } = await graph.batch(mailbox, chunk);
+      for (const r of chunk) {
+        const answer = inner.get(r.id);
+        // Outer failure, or an inner answer missing: treat as that status for the whole chunk (ambiguous for creates).
+        out.set(r.id, answer ?? (outer.status === 200 ? new GraphTransportError('no inner answer') : outer));
+      }
+    } catch (err) {
+      const e = err instanceof GraphTransportError ? err : new GraphTransportError((err as Error).message);
+      for (const r of chunk) out.set(r.id, e);
+    }
+  };
+  // Inner requests of a $batch already run concurrently against the mailbox's ~4-request limit: one batch at a
+  // time per mailbox; single requests run in parallel under the limiter.
+  if (batchSize > 1 && chunks.length > 1) for (const chunk of chunks) await run(chunk);
+  else await Promise.all(chunks.map(run));
   return out;
 }
 
