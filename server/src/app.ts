@@ -37,6 +37,7 @@ import { interactionsRoutes } from './modules/interactions/interactions.routes.t
 import { mailContextRoutes } from './modules/mail-context/mail-context.routes.ts';
 import { prospectsRoutes } from './modules/prospects/prospects.routes.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
+import { teamRoutes } from './modules/tasks/team.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { refuseNulCharacters } from './plugins/input-guard.ts';
@@ -252,6 +253,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
       await api.register(auditRoutes, { db: opts.db });
       await api.register(calendarSyncRoutes, { db: opts.db });
+      await api.register(teamRoutes, { db: opts.db });
       await api.register(interactionsRoutes, {
         db: opts.db,
         attachmentMaxBytes: opts.config.attachmentMaxBytes,

@@ -28,6 +28,10 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_IN_PROGRESS: 409,
   /** A create that looks like an existing client (same email or INN): the answer lists the candidates. */
   DUPLICATE_SUSPECTED: 409,
+  /** The record would clash with an existing one (a user's email or alias, a branch code, a region name). */
+  ALREADY_EXISTS: 409,
+  /** A user who still has open tasks or managed clients is deactivated only with `reassignTo`. */
+  REASSIGNMENT_REQUIRED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The `Idempotency-Key` was already used for a different request body. */

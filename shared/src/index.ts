@@ -3,6 +3,7 @@ export * from './errors.ts';
 export * from './identifiers.ts';
 export * from './money.ts';
 export * from './names.ts';
+export * from './schemas/admin.ts';
 export * from './schemas/audit.ts';
 export * from './schemas/auth.ts';
 export * from './schemas/calendar-sync.ts';

@@ -386,6 +386,24 @@ describe('task pane in Outlook (emulated host)', () => {
     await page.close();
   });
 
+  it('refuses a due date in the past or beyond 2099 next to the field, and sends nothing', async () => {
+    const page = await openPane({ item: byCase('plain-external-sender') });
+    const sorokin = card(page, SOROKIN);
+    await sorokin.waitFor();
+    let posted = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/tasks')) posted++;
+    });
+    await sorokin.getByRole('button', { name: 'Add task' }).click();
+    for (const day of ['0001-01-01', '2100-01-01']) {
+      await sorokin.getByLabel('Due').fill(day);
+      await sorokin.getByRole('button', { name: 'Create task' }).click();
+      await sorokin.getByText('Choose a date from today to the end of 2099.').waitFor();
+    }
+    expect(posted).toBe(0);
+    await page.close();
+  });
+
   it('shows a conflict and reloads when the task was changed elsewhere (409)', async () => {
     const page = await openPane({ item: byCase('contact-person-of-company') });
     const orlov = card(page, ORLOV);

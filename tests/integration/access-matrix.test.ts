@@ -145,6 +145,10 @@ const RULES: Record<string, Rule> = {
     request: () => ({ method: 'POST', url: '/api/v1/graph/notifications?validationToken=a%20b' }),
     status: () => 200,
   },
+  'GET /api/v1/team': {
+    request: () => ({ url: '/api/v1/team' }),
+    status: (who) => (who === 'rm' || who === 'supervisor' || who === 'rmWithAdminGrant' ? 200 : 403),
+  },
   'GET /api/v1/admin/calendar-sync/mailboxes': {
     request: () => ({ url: '/api/v1/admin/calendar-sync/mailboxes' }),
     status: (who) => (hasAdminRights(who) ? 200 : 403),

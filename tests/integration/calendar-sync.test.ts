@@ -145,8 +145,10 @@ describe('calendar-sync.md situations', () => {
       answer: { status: 424, code: 'FailedDependency' },
     });
     const before = h.emu.log.length;
-    await h.startWorker();
+    // A wide batching window, so the six task jobs surely land in one mailbox run even on a loaded machine.
+    const stop = await h.withWorker({ batchWindowMs: 700 });
     await h.settle();
+    await stop();
     const mine = h.emu.log
       .slice(before)
       .filter(
@@ -432,3 +434,45 @@ describe('calendar-sync.md situations, continued', () => {
 function instant(t: { dateTime: string; timeZone: string }) {
   return instantOf(t).toISOString();
 }
+
+describe('supervisor Team view', () => {
+  it('lists each member with open and overdue tasks (overdue first), effort planned vs done, and calendar problems', async () => {
+    const overdue = await h.createTask('sup', {
+      title: 'Team: overdue',
+      assigneeId: h.org.users.rm2,
+      dueAt: '2020-01-10T07:00:00.000Z',
+      effortEstimateMinutes: 45,
+    });
+    const done = await h.createTask('sup', {
+      title: 'Team: done',
+      assigneeId: h.org.users.rm2,
+      effortEstimateMinutes: 30,
+    });
+    await h.patchTask('rm2', done.id, { status: 'done' });
+    await h.settle();
+    const supToken = await tokenFor(h.app, 'sup@bank.example');
+    const res = await h.app.inject({ url: '/api/v1/team', headers: { authorization: `Bearer ${supToken}` } });
+    expect(res.statusCode).toBe(200);
+    const members = res.json().members as {
+      user: { id: string };
+      overdueTasks: number;
+      effortPlannedMinutes: number;
+      effortDoneMinutes: number;
+      calendarNotSyncableReason: string | null;
+      tasks: { id: string; calendarSync: unknown }[];
+    }[];
+    expect(members.map((m) => m.user.id)).toEqual(
+      expect.arrayContaining([h.org.users.rm1, h.org.users.rm2, h.org.users.rm3]),
+    );
+    const rm2 = members.find((m) => m.user.id === h.org.users.rm2)!;
+    expect(members[0]!.overdueTasks).toBeGreaterThanOrEqual(1);
+    expect(rm2.overdueTasks).toBeGreaterThanOrEqual(1);
+    expect(rm2.tasks[0]!.id).toBe(overdue.id);
+    expect(rm2.effortPlannedMinutes).toBeGreaterThanOrEqual(45);
+    expect(rm2.effortDoneMinutes).toBeGreaterThanOrEqual(30);
+    expect(rm2.tasks.map((t) => t.id)).not.toContain(done.id);
+    expect(members.find((m) => m.user.id === h.org.users.rm3)!.calendarNotSyncableReason).toBe(
+      'MailboxNotEnabledForRESTAPI',
+    );
+  });
+});

@@ -7,6 +7,8 @@ type RequestOptions = {
   signal?: AbortSignal;
   /** Read the answer as bytes (a download) instead of JSON. */
   as?: 'json' | 'blob';
+  /** `Idempotency-Key` of a create: a retry with the same key returns the first result, never a duplicate. */
+  idempotencyKey?: string;
 };
 
 /**
@@ -19,6 +21,7 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}, ren
   const token = await auth.accessToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {

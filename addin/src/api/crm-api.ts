@@ -34,7 +34,8 @@ export const crmApi = {
     apiRequest<ClientSearchResultDto>(`/clients?q=${encodeURIComponent(q)}&limit=10`, { signal }),
   client: (id: string, signal?: AbortSignal) =>
     apiRequest<ClientCardDto>(`/clients/${encodeURIComponent(id)}`, { signal }),
-  createTask: (body: CreateTaskRequestDto) => apiRequest<TaskDto>('/tasks', { method: 'POST', body }),
+  createTask: (body: CreateTaskRequestDto, idempotencyKey?: string) =>
+    apiRequest<TaskDto>('/tasks', { method: 'POST', body, idempotencyKey }),
   updateTask: (id: string, body: UpdateTaskRequestDto) =>
     apiRequest<TaskDto>(`/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   logInteraction: (body: LogInteractionRequestDto) =>

@@ -39,10 +39,19 @@ const useStyles = makeStyles({
   open: { alignSelf: 'flex-start' },
 });
 
-/** Due date of a new task: the chosen day at 18:00 local time (end of the working day). */
-function dueAtOf(day: string): string | undefined {
+/**
+ * Due date of a new task: the chosen day at 18:00 local time (end of the working day); `invalid` for a day
+ * that is not a real date, is before today, or is past 2099 (a typo such as year 275760 or 0001).
+ */
+function dueAtOf(day: string): string | undefined | 'invalid' {
   if (!day) return undefined;
-  return new Date(`${day}T18:00:00`).toISOString();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return 'invalid';
+  const due = new Date(`${day}T18:00:00`);
+  if (Number.isNaN(due.getTime()) || due.getFullYear() > 2099) return 'invalid';
+  const today = new Date();
+  today.setHours(0, 0, 0, 0);
+  if (due < today) return 'invalid';
+  return due.toISOString();
 }
 
 /**
@@ -61,6 +70,7 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
     type: scope.item.itemType === 'appointment' ? 'meeting' : 'follow_up',
     priority: 'normal',
     due: toDateInput(new Date(Date.now() + 24 * 3600_000)),
+    requestKey: crypto.randomUUID(),
   });
   const [draft, setDraftState] = useState<TaskDraft>(() => taskDrafts.get(key) ?? fresh());
   const [saving, setSaving] = useState(false);
@@ -85,7 +95,7 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (!draft.title.trim()) return;
+    if (!draft.title.trim() || dueAtOf(draft.due) === 'invalid') return;
     setSaving(true);
     setError(null);
     const body: CreateTaskRequestDto = {
@@ -96,9 +106,9 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
       internetMessageId: scope.item.internetMessageId,
     };
     const dueAt = dueAtOf(draft.due);
-    if (dueAt) body.dueAt = dueAt;
+    if (dueAt && dueAt !== 'invalid') body.dueAt = dueAt;
     try {
-      const task = await crmApi.createTask(body);
+      const task = await crmApi.createTask(body, draft.requestKey ?? crypto.randomUUID());
       scope.patchClient(card.id, (c) => ({
         ...c,
         tasks: [...c.tasks.filter((x) => x.id !== task.id), task],
@@ -137,6 +147,7 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   }
 
   const titleMissing = touched && !draft.title.trim();
+  const dueInvalid = touched && dueAtOf(draft.due) === 'invalid';
   return (
     <form className={s.form} onSubmit={submit} aria-label={t.addTask} noValidate>
       <Field label={t.taskTitle} required validationMessage={titleMissing ? t.titleRequired : undefined}>
@@ -165,8 +176,14 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
           </Select>
         </Field>
       </div>
-      <Field label={t.taskDue}>
-        <Input type="date" value={draft.due} onChange={(_, d) => update({ due: d.value })} />
+      <Field label={t.taskDue} validationMessage={dueInvalid ? t.dueInvalid : undefined}>
+        <Input
+          type="date"
+          value={draft.due}
+          min={toDateInput(new Date())}
+          max="2099-12-31"
+          onChange={(_, d) => update({ due: d.value })}
+        />
       </Field>
       {error !== null && <ErrorBar error={error} />}
       <div className={s.actions}>

@@ -11,6 +11,8 @@ export type TaskDraft = {
   priority: TaskDto['priority'];
   /** `YYYY-MM-DD` or '' */
   due: string;
+  /** Idempotency key of this draft's create: the same across retries, new for the next task. */
+  requestKey: string;
 };
 
 /** Last mail-context answer per item (see `itemKey`). */

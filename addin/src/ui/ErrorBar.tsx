@@ -13,6 +13,7 @@ import { type Dict, useI18n } from './i18n.ts';
 /** The words for any failure: known API codes in the user's language, else the server's message. */
 export function describeError(error: unknown, t: Dict): { text: string; requestId: string | null } {
   if (error instanceof ApiError) {
+    // Our own words for known codes; the server's message (English, technical) only for codes we lack.
     const known = error.code in t.errors ? t.errors[error.code as keyof Dict['errors']] : null;
     return { text: known ?? error.message, requestId: error.requestId };
   }

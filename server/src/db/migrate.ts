@@ -3,6 +3,7 @@ import * as initial from '../../migrations/2026-11-29T1900-initial.ts';
 import * as entraRolesIdempotency from '../../migrations/2026-12-01T1000-entra-roles-idempotency.ts';
 import * as interactions from '../../migrations/2026-12-02T1000-interactions.ts';
 import * as calendarSync from '../../migrations/2026-12-03T1000-calendar-sync.ts';
+import * as admin from '../../migrations/2026-12-04T1000-admin.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01T1000-entra-roles-idempotency': entraRolesIdempotency,
   '2026-12-02T1000-interactions': interactions,
   '2026-12-03T1000-calendar-sync': calendarSync,
+  '2026-12-04T1000-admin': admin,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,6 +11,9 @@ export type BranchesTable = {
   name: string;
   region: string;
   time_zone: Generated<string>;
+  /** Admin migration (2026-12-04): the region row (`region` keeps its name, a trigger keeps both in step). */
+  region_id: Generated<string | null>;
+  version: Generated<number>;
 };
 export type UsersTable = {
   id: Generated<string>;
@@ -24,6 +27,10 @@ export type UsersTable = {
   /** Entra ID tenant (`tid`) and object id (`oid`): how a signed-in user is found; both or neither. */
   entra_tenant_id: string | null;
   entra_object_id: string | null;
+  /** Admin migration (2026-12-04): team membership, optimistic concurrency, when deactivated (never deleted). */
+  team_id: Generated<string | null>;
+  version: Generated<number>;
+  deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 };
 export type RoleGrantsTable = {
   user_id: string;
@@ -267,6 +274,8 @@ export type Database = {
   graph_subscriptions: GraphSubscriptionsTable;
   graph_notifications: GraphNotificationsTable;
   calendar_delta_state: CalendarDeltaStateTable;
+  regions: RegionsTable;
+  teams: TeamsTable;
 };
 
 // Calendar sync (migration 2026-12-03T1000-calendar-sync).
@@ -332,4 +341,20 @@ export type CalendarDeltaStateTable = {
   window_start: Timestamp;
   window_end: Timestamp;
   updated_at: Generated<Timestamp>;
+};
+
+// Admin: organisation (migration 2026-12-04T1000-admin).
+export type RegionsTable = {
+  id: Generated<string>;
+  name: string;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+};
+export type TeamsTable = {
+  id: Generated<string>;
+  branch_id: string;
+  name: string;
+  supervisor_id: string | null;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
 };

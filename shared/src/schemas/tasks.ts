@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
-import { TaskPriority, TaskStatus, TaskType } from './clients.ts';
-import { DateTime, Id, NonBlankText } from './common.ts';
+import { Task, TaskPriority, TaskStatus, TaskType } from './clients.ts';
+import { DateTime, Id, NonBlankText, UserRef } from './common.ts';
 
 /** When the task is planned: an event in the assignee's Outlook calendar (calendar sync). */
 const Planning = {

@@ -94,11 +94,27 @@ export async function provisionUser(
         { action: 'user.provision', result: 'ok', entity: 'user', entityId: id, details: { after: values } },
       ]);
     }
+    await applyGrants(trx, actor, origin, id, input.grants);
+    return { id, created: !before };
+  });
+}
+
+/**
+ * Makes `grants` the user's complete set of grants: adds the missing, revokes the others, and audits each
+ * (`grant.add`, `grant.remove`). Call it inside the transaction of the user change. Returns what changed.
+ */
+export async function applyGrants(
+  trx: Db,
+  actor: Pick<Principal, 'id' | 'role'> | null,
+  origin: RequestOrigin,
+  id: string,
+  grants: Grant[],
+): Promise<{ before: Grant[]; add: Grant[]; remove: Grant[] }> {
     const had = (await trx.selectFrom('role_grants').where('user_id', '=', id).select('grant').execute()).map(
       (g) => g.grant,
     );
-    const add = input.grants.filter((g) => !had.includes(g));
-    const remove = had.filter((g) => !input.grants.includes(g));
+    const add = grants.filter((g) => !had.includes(g));
+    const remove = had.filter((g) => !grants.includes(g));
     for (const grant of add)
       await trx
         .insertInto('role_grants')
@@ -122,6 +138,5 @@ export async function provisionUser(
         details: { grant },
       })),
     ]);
-    return { id, created: !before };
-  });
+  return { before: had, add, remove };
 }
