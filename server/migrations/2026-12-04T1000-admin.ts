@@ -19,7 +19,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('region_id', 'uuid', (c) => c.references('regions.id'))
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
-  await sql`insert into regions (name) select distinct region from branches on conflict do nothing`.execute(db);
+  await sql`insert into regions (name) select distinct region from branches on conflict do nothing`.execute(
+    db,
+  );
   await sql`update branches b set region_id = r.id from regions r where r.name = b.region`.execute(db);
   // `branches.region` (text) stays, as the region's name: the seed, fixtures and older code write only the text;
   // this keeps the two in step either way (text -> region found or created; region_id -> its name).
@@ -60,7 +62,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // biome-ignore lint/suspicious/noExplicitAny: frozen migrations run on an untyped Kysely
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('users').dropColumn('team_id').dropColumn('version').dropColumn('deactivated_at').execute();
+  await db.schema
+    .alterTable('users')
+    .dropColumn('team_id')
+    .dropColumn('version')
+    .dropColumn('deactivated_at')
+    .execute();
   await db.schema.dropTable('teams').ifExists().execute();
   await sql`drop trigger if exists branches_region_sync on branches`.execute(db);
   await sql`drop function if exists branches_region_sync`.execute(db);

@@ -26,6 +26,7 @@ import Fastify, {
 import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
@@ -252,6 +253,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(clientsRoutes, { db: opts.db });
       await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
       await api.register(auditRoutes, { db: opts.db });
+      await api.register(adminRoutes, { db: opts.db });
       await api.register(calendarSyncRoutes, { db: opts.db });
       await api.register(teamRoutes, { db: opts.db });
       await api.register(interactionsRoutes, {

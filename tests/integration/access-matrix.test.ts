@@ -4,6 +4,7 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createClient, createCreditApplication, createOrg, type Org } from '../support/fixtures.ts';
+import { type AdminMatrixFixtures, adminRules, createAdminMatrixFixtures } from './admin-access-rules.ts';
 import {
   createInteractionMatrixFixtures,
   type InteractionMatrixFixtures,
@@ -36,6 +37,7 @@ type Ctx = {
   /** A task per (who, target) for PATCH: own = on "own" assigned to who (rm1 for the admin), other = rmOther's. */
   tasks: Record<Who, Record<Target, string>>;
   interactions: InteractionMatrixFixtures;
+  admin: AdminMatrixFixtures;
 };
 type Audit = { action: string; result: 'ok' | 'denied'; withClient: boolean } | null;
 type Rule = {
@@ -154,6 +156,7 @@ const RULES: Record<string, Rule> = {
     status: (who) => (hasAdminRights(who) ? 200 : 403),
   },
   ...interactionRules(sees, hasAdminRights),
+  ...adminRules(hasAdminRights),
 };
 
 let tdb: TestDatabase;
@@ -189,6 +192,7 @@ beforeAll(async () => {
   ctx.inn = { own: '500100732259', other: '344809916052' };
   ctx.email = { own: 'own@client.example', other: 'other@client.example' };
   ctx.interactions = await createInteractionMatrixFixtures(tdb.db, org, ctx.clients, WHO);
+  ctx.admin = await createAdminMatrixFixtures(tdb.db, org, WHO);
   app = await buildTestApp(tdb.db);
   for (const who of WHO) tokens[who] = await tokenFor(app, emailOf(who));
   for (const who of WHO) {

@@ -174,4 +174,31 @@ describe('tasks from the pane', () => {
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
+
+  it('says the card’s task list is cut when the client has more open tasks than the card carries', async () => {
+    const busy = await createClient(tdb.db, org, { kind: 'individual', name: 'Очень Занятой Клиент' });
+    const rows = Array.from({ length: 55 }, (_, i) => ({
+      title: `Задача ${i}`,
+      type: 'call',
+      priority: 'normal' as const,
+      status: 'open' as const,
+      assignee_id: org.users.rm1!,
+      author_id: org.users.rm1!,
+      client_id: busy,
+    }));
+    await tdb.db.insertInto('tasks').values(rows).execute();
+    const card = await app.inject({
+      method: 'GET',
+      url: `/api/v1/clients/${busy}`,
+      headers: { authorization: `Bearer ${tokens.rm1}` },
+    });
+    expect(card.json().tasks).toHaveLength(50);
+    expect(card.json().truncated).toEqual(['tasks']);
+    const other = await app.inject({
+      method: 'GET',
+      url: `/api/v1/clients/${clientId}`,
+      headers: { authorization: `Bearer ${tokens.rm1}` },
+    });
+    expect(other.json().truncated).toEqual([]);
+  });
 });

@@ -194,7 +194,7 @@ export function ClientCard({ card, className }: { card: ClientCardDto; className
         <CreditBlock card={card} now={now} />
       </Section>
       <Section title={t.deals}>
-        <DealsBlock deals={card.deals} />
+        <DealsBlock deals={card.deals} truncated={card.truncated.includes('deals')} />
       </Section>
       <Suspense fallback={null}>
         <HistoryBlock card={card} />

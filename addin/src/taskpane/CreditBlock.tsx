@@ -135,12 +135,18 @@ export function CreditBlock({ card, now }: { card: ClientCardDto; now: number })
       {applications.length > 0 && (
         <ShortList
           items={applications}
+          truncated={card.truncated.includes('applications')}
           keyOf={(a) => a.id}
           render={(a) => <ApplicationRow app={a} now={now} />}
         />
       )}
       {loans.length > 0 && (
-        <ShortList items={sortedLoans} keyOf={(l) => l.id} render={(l) => <LoanRow loan={l} />} />
+        <ShortList
+          items={sortedLoans}
+          truncated={card.truncated.includes('loans')}
+          keyOf={(l) => l.id}
+          render={(l) => <LoanRow loan={l} />}
+        />
       )}
     </>
   );

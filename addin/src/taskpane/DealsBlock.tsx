@@ -24,13 +24,20 @@ const useStyles = makeStyles({
 });
 
 /** Open deals: title, stage, amount, expected close date. */
-export function DealsBlock({ deals }: { deals: DealDto[] }): JSX.Element {
+export function DealsBlock({
+  deals,
+  truncated = false,
+}: {
+  deals: DealDto[];
+  truncated?: boolean;
+}): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
   if (deals.length === 0) return <Caption1 className={s.muted}>{t.noDeals}</Caption1>;
   return (
     <ShortList
       items={deals}
+      truncated={truncated}
       keyOf={(d) => d.id}
       render={(d) => (
         <div className={s.row}>

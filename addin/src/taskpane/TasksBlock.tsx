@@ -150,6 +150,7 @@ export function TasksBlock({ card }: { card: ClientCardDto }): JSX.Element {
       ) : (
         <ShortList
           items={tasks}
+          truncated={card.truncated.includes('tasks')}
           keyOf={(x) => x.id}
           render={(x) => (
             <TaskRow task={x} now={now} busy={busyId === x.id} onDone={() => void complete(x)} />

@@ -1,4 +1,4 @@
-import { Button, Caption1Strong, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Caption1Strong, makeStyles, tokens } from '@fluentui/react-components';
 import { type JSX, type ReactNode, useState } from 'react';
 import { useI18n } from './i18n.ts';
 
@@ -48,11 +48,14 @@ export function ShortList<T>({
   render,
   keyOf,
   limit = 3,
+  truncated = false,
 }: {
   items: T[];
   render: (item: T) => ReactNode;
   keyOf: (item: T) => string;
   limit?: number;
+  /** The server cut this list at the card's limit: say so rather than pretend it is complete. */
+  truncated?: boolean;
 }): JSX.Element {
   const s = useStyles();
   const { t } = useI18n();
@@ -70,6 +73,7 @@ export function ShortList<T>({
           {all ? t.showLess : t.showAll(items.length)}
         </Button>
       )}
+      {truncated && all && <Caption1 className={s.more}>{t.listTruncated(items.length)}</Caption1>}
     </>
   );
 }

@@ -120,7 +120,11 @@ export type DeactivateUserResultDto = Static<typeof DeactivateUserResult>;
 /** A branch code such as `MSK-01`. */
 export const BranchCode = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{0,15}$' });
 /** An IANA time zone name (`Europe/Moscow`); the server also checks it with Intl. */
-export const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_+\\-/]*$' });
+export const TimeZoneName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z][A-Za-z0-9_+\\-/]*$',
+});
 
 export const Region = Type.Object({ id: Id, name: Type.String(), version: Type.Integer() });
 export type RegionDto = Static<typeof Region>;

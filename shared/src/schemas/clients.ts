@@ -179,6 +179,8 @@ export const ClientCard = Type.Object({
   credit: Type.Object({ applications: Type.Array(CreditApplication), loans: Type.Array(Loan) }),
   /** Personal-data fields withheld from this user (their value is `null`); empty when all are shown. */
   masked: Type.Array(Type.Enum(PERSONAL_DATA_FIELDS)),
+  /** Lists cut at the card's limit (50 rows): the client has more than the card carries. */
+  truncated: Type.Array(Type.Enum(['deals', 'tasks', 'applications', 'loans'])),
 });
 export type ClientCardDto = Static<typeof ClientCard>;
 

@@ -81,7 +81,10 @@ export async function findAdminUsers(
 ): Promise<{ items: AdminUserDto[]; total: number }> {
   const filters: Expression<SqlBool>[] = [];
   if (q.q) {
-    const like = `%${q.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${q.q
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     filters.push(
       sql<SqlBool>`(lower(u.name) like ${like} or lower(u.email) like ${like} or exists (select 1 from user_addresses a where a.user_id = u.id and a.address_key like ${like}))`,
     );

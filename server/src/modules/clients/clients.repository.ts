@@ -3,8 +3,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { maskedFieldsFor, type Principal, visibleClient } from '../auth/principal.ts';
 
-// How many rows of each list a card carries; the pane shows a few and offers "show all".
-const CARD_LIST_LIMIT = 20;
+// How many rows of each list a card carries; the pane shows a few and offers "show all". One more row is
+// read to tell the pane, in `truncated`, that a list goes on beyond what the card carries.
+const CARD_LIST_LIMIT = 50;
+const READ_LIMIT = CARD_LIST_LIMIT + 1;
 
 /**
  * Loads full client cards (profile, contacts, branches, related visible clients, open deals, open tasks,
@@ -74,12 +76,12 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
             d.expected_close_date as sort_key
           from deals d join products pr on pr.id = d.product_id left join users dm on dm.id = d.manager_id
           where d.client_id = c.id and d.stage not in ('won', 'lost')
-          order by d.expected_close_date nulls last limit ${CARD_LIST_LIMIT}) d), '[]')`.as('deals'),
+          order by d.expected_close_date nulls last limit ${READ_LIMIT}) d), '[]')`.as('deals'),
       sql<ClientCardDto['tasks']>`coalesce((select json_agg(t.j order by t.due_at nulls last) from (
           select ${taskJson('t')} as j, t.due_at
           from tasks t join users ta on ta.id = t.assignee_id join users tu on tu.id = t.author_id
           where t.client_id = c.id and t.status in ('open', 'in_progress')
-          order by t.due_at nulls last limit ${CARD_LIST_LIMIT}) t), '[]')`.as('tasks'),
+          order by t.due_at nulls last limit ${READ_LIMIT}) t), '[]')`.as('tasks'),
       sql<
         ClientCardDto['credit']['applications']
       >`coalesce((select json_agg(a.j order by a.created_at desc) from (
@@ -88,7 +90,7 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
             'amount', json_build_object('amount', a.amount::text, 'currency', a.currency),
             'stageEnteredAt', a.stage_entered_at, 'slaDueAt', a.sla_due_at, 'decision', a.decision) as j, a.created_at
           from credit_applications a join products pr on pr.id = a.product_id
-          where a.client_id = c.id order by a.created_at desc limit ${CARD_LIST_LIMIT}) a), '[]')`.as(
+          where a.client_id = c.id order by a.created_at desc limit ${READ_LIMIT}) a), '[]')`.as(
         'applications',
       ),
       sql<ClientCardDto['credit']['loans']>`coalesce((select json_agg(l.j order by l.dpd desc) from (
@@ -102,7 +104,7 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
               else json_build_object('amount', l.next_payment_amount::text, 'currency', l.currency) end) as j,
             l.days_past_due as dpd
           from loans l join products pr on pr.id = l.product_id
-          where l.client_id = c.id and l.closed_at is null order by l.days_past_due desc limit ${CARD_LIST_LIMIT}) l), '[]')`.as(
+          where l.client_id = c.id and l.closed_at is null order by l.days_past_due desc limit ${READ_LIMIT}) l), '[]')`.as(
         'loans',
       ),
     ])
@@ -122,9 +124,22 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
         legalEntity: r.legalEntity,
         contacts: r.contacts,
         related: r.related,
-        deals: r.deals,
-        tasks: r.tasks,
-        credit: { applications: r.applications, loans: r.loans },
+        deals: r.deals.slice(0, CARD_LIST_LIMIT),
+        tasks: r.tasks.slice(0, CARD_LIST_LIMIT),
+        credit: {
+          applications: r.applications.slice(0, CARD_LIST_LIMIT),
+          loans: r.loans.slice(0, CARD_LIST_LIMIT),
+        },
+        truncated: (
+          [
+            ['deals', r.deals],
+            ['tasks', r.tasks],
+            ['applications', r.applications],
+            ['loans', r.loans],
+          ] as const
+        )
+          .filter(([, list]) => list.length > CARD_LIST_LIMIT)
+          .map(([name]) => name),
         masked: r.individual ? masked : [],
       } satisfies ClientCardDto,
     ]),

@@ -110,33 +110,33 @@ export async function applyGrants(
   id: string,
   grants: Grant[],
 ): Promise<{ before: Grant[]; add: Grant[]; remove: Grant[] }> {
-    const had = (await trx.selectFrom('role_grants').where('user_id', '=', id).select('grant').execute()).map(
-      (g) => g.grant,
-    );
-    const add = grants.filter((g) => !had.includes(g));
-    const remove = had.filter((g) => !grants.includes(g));
-    for (const grant of add)
-      await trx
-        .insertInto('role_grants')
-        .values({ user_id: id, grant, granted_by: actor?.id ?? null })
-        .execute();
-    if (remove.length > 0)
-      await trx.deleteFrom('role_grants').where('user_id', '=', id).where('grant', 'in', remove).execute();
-    await recordAudit(trx, actor, origin, [
-      ...add.map((grant) => ({
-        action: 'grant.add',
-        result: 'ok' as const,
-        entity: 'user',
-        entityId: id,
-        details: { grant },
-      })),
-      ...remove.map((grant) => ({
-        action: 'grant.remove',
-        result: 'ok' as const,
-        entity: 'user',
-        entityId: id,
-        details: { grant },
-      })),
-    ]);
+  const had = (await trx.selectFrom('role_grants').where('user_id', '=', id).select('grant').execute()).map(
+    (g) => g.grant,
+  );
+  const add = grants.filter((g) => !had.includes(g));
+  const remove = had.filter((g) => !grants.includes(g));
+  for (const grant of add)
+    await trx
+      .insertInto('role_grants')
+      .values({ user_id: id, grant, granted_by: actor?.id ?? null })
+      .execute();
+  if (remove.length > 0)
+    await trx.deleteFrom('role_grants').where('user_id', '=', id).where('grant', 'in', remove).execute();
+  await recordAudit(trx, actor, origin, [
+    ...add.map((grant) => ({
+      action: 'grant.add',
+      result: 'ok' as const,
+      entity: 'user',
+      entityId: id,
+      details: { grant },
+    })),
+    ...remove.map((grant) => ({
+      action: 'grant.remove',
+      result: 'ok' as const,
+      entity: 'user',
+      entityId: id,
+      details: { grant },
+    })),
+  ]);
   return { before: had, add, remove };
 }
