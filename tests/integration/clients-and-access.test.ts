@@ -124,6 +124,10 @@ describe('client search', () => {
     expect(await find('8 (495) 123-45-67')).toEqual([ids.mine]);
     expect(await find('Артемов Петр')).toEqual([ids.mine]);
     expect(await find('ромашка')).toEqual([ids.rm2s]);
+    // Senders sign in Latin letters; the client is kept in Cyrillic.
+    expect(await find('Artemov Petr')).toEqual([ids.mine]);
+    expect(await find('Petr Artemov')).toEqual([ids.mine]);
+    expect(await find('Romashka')).toEqual([ids.rm2s]);
   });
 
   it('has trigrams for Cyrillic (a database created without a UTF-8 ctype would score 0)', async () => {

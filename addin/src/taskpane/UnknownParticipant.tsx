@@ -175,7 +175,7 @@ export default function UnknownParticipant({ p }: { p: ResolvedParticipantDto })
   return (
     <div className={s.box}>
       <Body1Strong as="h2">{t.unknownTitle}</Body1Strong>
-      <Body1>{t.unknownBody(p.addressKind === 'smtp' ? p.emailAddress : '')}</Body1>
+      <Body1>{t.unknownBody(p.emailAddress, p.addressKind)}</Body1>
       <Field label={t.searchLabel} hint={q.trim().length < 2 ? t.searchTooShort : undefined}>
         <SearchBox
           value={q}

@@ -111,8 +111,14 @@ const en = {
   colleague: (name: string) => `Colleague: ${name}`,
   restricted: 'A client with this address exists but you do not have access; ask their manager.',
   unknownTitle: 'Not a client',
-  unknownBody: (address: string) =>
-    address ? `No client uses ${address}.` : 'This participant has no address.',
+  unknownBody: (address: string, kind: 'smtp' | 'exchange-dn' | 'invalid') =>
+    kind === 'exchange-dn'
+      ? 'Outlook gave an internal Exchange address instead of an email address: search by name.'
+      : kind === 'invalid'
+        ? `“${address}” is not a valid email address.`
+        : address
+          ? `No client uses ${address}.`
+          : 'This participant has no address.',
   searchLabel: 'Search clients',
   searchPlaceholder: 'Name, INN, email or phone',
   searchTooShort: 'Type at least 2 characters.',
@@ -373,8 +379,14 @@ const ru: Dict = {
   colleague: (name) => `Коллега: ${name}`,
   restricted: 'Клиент с этим адресом есть в CRM, но у вас нет к нему доступа. Обратитесь к его менеджеру.',
   unknownTitle: 'Не клиент банка',
-  unknownBody: (address) =>
-    address ? `Адрес ${address} не принадлежит ни одному клиенту.` : 'У участника нет адреса.',
+  unknownBody: (address, kind) =>
+    kind === 'exchange-dn'
+      ? 'Outlook передал внутренний адрес Exchange вместо почтового: ищите по имени.'
+      : kind === 'invalid'
+        ? `«${address}» — не адрес электронной почты.`
+        : address
+          ? `Адрес ${address} не принадлежит ни одному клиенту.`
+          : 'У участника нет адреса.',
   searchLabel: 'Поиск клиентов',
   searchPlaceholder: 'ФИО, название, ИНН, почта или телефон',
   searchTooShort: 'Введите хотя бы 2 символа.',

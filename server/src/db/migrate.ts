@@ -4,6 +4,7 @@ import * as entraRolesIdempotency from '../../migrations/2026-12-01T1000-entra-r
 import * as interactions from '../../migrations/2026-12-02T1000-interactions.ts';
 import * as calendarSync from '../../migrations/2026-12-03T1000-calendar-sync.ts';
 import * as admin from '../../migrations/2026-12-04T1000-admin.ts';
+import * as latinNameSearch from '../../migrations/2026-12-05T1000-latin-name-search.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1000-interactions': interactions,
   '2026-12-03T1000-calendar-sync': calendarSync,
   '2026-12-04T1000-admin': admin,
+  '2026-12-05T1000-latin-name-search': latinNameSearch,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

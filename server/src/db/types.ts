@@ -59,6 +59,8 @@ export type ClientsTable = {
   segments: Generated<string[]>;
   display_name: string;
   search_name: string;
+  /** Transliterated `search_name`, kept by PostgreSQL (generated column): Latin queries find Cyrillic names. */
+  search_name_latin: ColumnType<string, never, never>;
   manager_id: string | null;
   version: Generated<number>;
   created_at: Generated<Timestamp>;

@@ -232,11 +232,17 @@ export async function searchClients(
   } else {
     const name = q.name ?? '';
     // `%` uses the trigram index; word_similarity lets "Сорокин" find "Сорокин Илья Петрович".
+    // A Latin query ("Ekaterina Lebedeva") also meets the transliterated copy of Cyrillic names.
+    const like = `%${name.replace(/[%_\\]/g, '\\$&')}%`;
     query = query
       .where(
-        sql<boolean>`(c.search_name %> ${name} or c.search_name like ${`%${name.replace(/[%_\\]/g, '\\$&')}%`})`,
+        sql<boolean>`(c.search_name %> ${name} or c.search_name like ${like}
+          or c.search_name_latin %> crm_translit(${name}))`,
       )
-      .orderBy(sql`word_similarity(${name}, c.search_name)`, 'desc')
+      .orderBy(
+        sql`greatest(word_similarity(${name}, c.search_name), word_similarity(crm_translit(${name}), c.search_name_latin))`,
+        'desc',
+      )
       .orderBy('c.display_name');
   }
   return query.execute();
