@@ -476,4 +476,24 @@ describe('preview mode in a plain browser tab', () => {
       await page.close();
     }
   });
+
+  it('moves through the demo inbox with the arrow keys and skips to the pane from the keyboard', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await page.route(CDN, (route) => route.abort());
+    await page.addInitScript((t) => sessionStorage.setItem('crm.accessToken', t), token);
+    await page.goto(`${server.baseUrl}/`);
+    const nav = page.getByRole('navigation', { name: 'Demo inbox' });
+    await nav.getByRole('button', { name: /Продление кредитной линии/ }).click();
+    await card(page, SOROKIN).waitFor();
+    await page.keyboard.press('ArrowDown'); // the next letter: Petrov's
+    await card(page, PETROV).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await card(page, SOROKIN).waitFor();
+    const skip = page.getByRole('link', { name: 'Skip to the client pane' });
+    await skip.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('client-pane');
+    await page.close();
+  });
 });

@@ -3,6 +3,7 @@ import {
   Body1Strong,
   Button,
   Caption1,
+  Link,
   makeStyles,
   mergeClasses,
   Spinner,
@@ -20,6 +21,12 @@ import { Icon } from '../ui/icons.tsx';
 import { Pane } from './Pane.tsx';
 
 const useStyles = makeStyles({
+  // Out of sight until focused: the first Tab stop, for keyboard users to jump past the inbox.
+  skip: {
+    position: 'absolute',
+    left: '-10000px',
+    ':focus': { position: 'static', left: 'auto' },
+  },
   layout: {
     display: 'flex',
     alignItems: 'flex-start',
@@ -89,7 +96,25 @@ function Inbox({ inbox, host }: { inbox: DemoInboxDto; host: PreviewHost }): JSX
   return (
     <nav className={s.inbox} aria-label={t.demoInbox}>
       <Subtitle2 as="h2">{t.demoInbox}</Subtitle2>
-      <ul className={s.list}>
+      <Link className={s.skip} href="#client-pane">
+        {t.skipToPane}
+      </Link>
+      {/* Up/Down move through the letters and open them, as in Outlook's message list. */}
+      <ul
+        className={s.list}
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+          const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('li > button')];
+          const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+          const next =
+            buttons[Math.max(0, Math.min(buttons.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)))];
+          if (next && next !== document.activeElement) {
+            e.preventDefault();
+            next.focus();
+            next.click();
+          }
+        }}
+      >
         {inbox.items.map((item) => (
           <li key={item.id}>
             <Button
@@ -162,7 +187,9 @@ export default function PreviewWorkspace({ lang, theme }: { lang: string; theme:
   return (
     <div className={s.layout}>
       {host && <Inbox inbox={load.inbox} host={host} />}
-      <div className={s.pane}>{host && <Pane host={host} />}</div>
+      <div className={s.pane} id="client-pane" tabIndex={-1}>
+        {host && <Pane host={host} />}
+      </div>
     </div>
   );
 }

@@ -221,9 +221,10 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
     return;
   }
   if (mb.maxConcurrency) graph.limiter.setLimit(mb.mailbox, mb.maxConcurrency);
-  // Outlook changes first: a user's move made before this run is applied (or overridden, by the rule) rather
-  // than silently overwritten by the PATCH below.
-  if (await hasDeltaLink(db, userId)) await pullDelta(deps, userId);
+  // Outlook changes first when this run will PATCH events: a user's move made before it is applied (or
+  // overridden, by the rule) rather than silently overwritten. Creates and deletes cannot lose a user's edit.
+  if ((await hasPendingPatches(db, userId)) && (await hasDeltaLink(db, userId)))
+    await pullDelta(deps, userId);
   let lastError = '';
   // A run stays well inside the stale-lock lease, so a live run is never taken for a dead one.
   const deadline = Date.now() + (config.staleLockSeconds * 1000) / 2;
@@ -333,6 +334,19 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
     .where('id', '=', sql<string>`any(${left.map((l) => l.link.id)}::uuid[])`)
     .execute();
   throw new SyncIncompleteError(`${left.length} calendar change(s) left for mailbox ${userId}: ${lastError}`);
+}
+
+async function hasPendingPatches(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('calendar_links')
+    .where('user_id', '=', userId)
+    .where('needs_sync', '=', true)
+    .where('op', '=', 'upsert')
+    .where('event_id', 'is not', null)
+    .select('id')
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(row);
 }
 
 async function hasDeltaLink(db: Db, userId: string): Promise<boolean> {

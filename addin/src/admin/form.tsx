@@ -1,0 +1,73 @@
+import {
+  Button,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+} from '@fluentui/react-components';
+import { createContext, type JSX, useContext, useEffect, useId } from 'react';
+import { ApiError } from '../api/api-error.ts';
+import { ErrorBar } from '../ui/ErrorBar.tsx';
+import { useAdminText } from './admin-i18n.ts';
+
+/**
+ * The server's message for one form field (`field` of a 400/409 is `body.<name>`, or `body.<name>.<index>`),
+ * shown by that control's Fluent `Field` as its validation message.
+ */
+export function fieldError(error: unknown, name: string): string | undefined {
+  if (!(error instanceof ApiError) || !error.field) return undefined;
+  const f = error.field.replace(/^(body|querystring|params)\./, '');
+  return f === name || f.startsWith(`${name}.`) ? error.message : undefined;
+}
+
+/** Errors no field shows: the conflict message with "Reload", or the one error bar. */
+export function FormError({
+  error,
+  fields,
+  onReload,
+}: {
+  error: unknown;
+  fields: string[];
+  onReload: () => void;
+}): JSX.Element | null {
+  const t = useAdminText();
+  if (error === null || error === undefined) return null;
+  if (error instanceof ApiError && error.code === 'VERSION_CONFLICT')
+    return (
+      <MessageBar intent="warning" layout="multiline" role="alert">
+        <MessageBarBody>
+          <MessageBarTitle>{t.conflictTitle}</MessageBarTitle>
+          {t.conflictBody}
+        </MessageBarBody>
+        <MessageBarActions>
+          <Button size="small" onClick={onReload}>
+            {t.reload}
+          </Button>
+        </MessageBarActions>
+      </MessageBar>
+    );
+  if (fields.some((f) => fieldError(error, f))) return null;
+  return <ErrorBar error={error} />;
+}
+
+/** Forms with unsaved changes, by id: the page warns before leaving them (tab switch, reload, close). */
+export type UnsavedRegistry = { set: (id: string, dirty: boolean) => void; any: () => boolean };
+
+export const UnsavedContext = createContext<UnsavedRegistry>({ set: () => {}, any: () => false });
+
+/** Registers this form's unsaved state while it is mounted. */
+export function useUnsavedChanges(dirty: boolean): void {
+  const registry = useContext(UnsavedContext);
+  const id = useId();
+  useEffect(() => {
+    registry.set(id, dirty);
+    return () => registry.set(id, false);
+  }, [registry, id, dirty]);
+}
+
+/** Splits a list typed one per line or with commas. */
+export const splitList = (text: string): string[] =>
+  text
+    .split(/[\n,;]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
