@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -23,6 +23,8 @@ export default async function setup(project: TestProject) {
   let stop: (() => Promise<void>) | undefined;
   if (!adminUrl) {
     const dir = await mkdtemp(path.join(tmpdir(), 'crm-test-pg-'));
+    // mkdtemp makes it 0700; run as root, PostgreSQL runs as the `postgres` user and must reach its data dir.
+    await chmod(dir, 0o755);
     const port = 55000 + Math.floor(Math.random() * 5000);
     const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
     adminUrl = embedded.url;
