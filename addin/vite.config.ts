@@ -6,7 +6,7 @@ const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
 // Multi-page build served by the API at /: taskpane.html (Outlook task pane and preview mode) and
 // auth-dialog.html (the Entra sign-in page the Office dialog opens; MSAL's redirect URI).
-// admin.html joins `input` when the admin page lands.
+// admin.html: the admin page (its own entry; the pane never loads it).
 export default defineConfig({
   base: '/',
   plugins: [react()],
@@ -14,7 +14,13 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    rolldownOptions: { input: { taskpane: page('taskpane.html'), 'auth-dialog': page('auth-dialog.html') } },
+    rolldownOptions: {
+      input: {
+        taskpane: page('taskpane.html'),
+        'auth-dialog': page('auth-dialog.html'),
+        admin: page('admin.html'),
+      },
+    },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
 });

@@ -32,6 +32,7 @@ import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
 import { calendarSyncRoutes } from './modules/calendar-sync/calendar-sync.routes.ts';
 import { clientsRoutes } from './modules/clients/clients.routes.ts';
+import { creditRoutes } from './modules/credit/credit.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { interactionsRoutes } from './modules/interactions/interactions.routes.ts';
@@ -262,6 +263,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
         interactionMaxBytes: opts.config.interactionMaxBytes,
       });
       await api.register(prospectsRoutes, { db: opts.db });
+      await api.register(creditRoutes, { db: opts.db });
     },
     { prefix: '/api/v1' },
   );

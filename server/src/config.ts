@@ -55,6 +55,8 @@ export type Config = {
   graph: GraphConfig | null;
   /** How tasks are written into Outlook calendars (docs/microsoft.md, "Graph calendar events"). */
   calendarSync: CalendarSyncConfig;
+  /** Credit applications: client notifications (email, SMS) sent by the worker. */
+  credit: CreditConfig;
 };
 
 /** App-only (client credentials) access to Microsoft Graph. */
@@ -493,5 +495,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ),
     graph: graphConfig(env),
     calendarSync: calendarSyncConfig(env, isLoopback(host) ? '127.0.0.1' : host, port),
+    credit: creditConfig(env),
   });
+}
+
+/** How client notifications of credit applications leave the bank (the outbox worker's adapters). */
+export type CreditConfig = {
+  /**
+   * `CRM_NOTIFY_EMAIL`: `log` (default: written to the log only, the demo) or `graph` (Graph `sendMail` from
+   * the mailbox `CRM_NOTIFY_EMAIL_FROM`; needs the Graph app settings and the `Mail.Send` application permission).
+   */
+  email: { kind: 'log' } | { kind: 'graph'; from: string };
+  /**
+   * `CRM_SMS_PROVIDER`: `log` (default) or `http`: JSON POST to `CRM_SMS_GATEWAY_URL` with bearer
+   * `CRM_SMS_GATEWAY_TOKEN` (sensitive) and an `Idempotency-Key` header; sender name `CRM_SMS_SENDER` (BANK).
+   */
+  sms: { kind: 'log' } | { kind: 'http'; url: string; token: string | null; sender: string };
+  /** `CRM_NOTIFY_TIMEOUT_MS`, default 10000: a send without an answer by then is retried (same key). */
+  timeoutMs: number;
+};
+
+function creditConfig(env: NodeJS.ProcessEnv): CreditConfig {
+  const emailKind = env.CRM_NOTIFY_EMAIL?.trim() || 'log';
+  const smsKind = env.CRM_SMS_PROVIDER?.trim() || 'log';
+  let email: CreditConfig['email'];
+  if (emailKind === 'log') email = { kind: 'log' };
+  else if (emailKind === 'graph') {
+    const from = env.CRM_NOTIFY_EMAIL_FROM?.trim();
+    if (!from || !from.includes('@'))
+      throw new ConfigError('CRM_NOTIFY_EMAIL=graph needs CRM_NOTIFY_EMAIL_FROM (the sending mailbox)');
+    if (!env.CRM_GRAPH_TENANT_ID?.trim())
+      throw new ConfigError('CRM_NOTIFY_EMAIL=graph needs the Graph settings (CRM_GRAPH_TENANT_ID ...)');
+    email = { kind: 'graph', from };
+  } else throw new ConfigError(`CRM_NOTIFY_EMAIL must be log or graph, got "${emailKind}"`);
+  let sms: CreditConfig['sms'];
+  if (smsKind === 'log') sms = { kind: 'log' };
+  else if (smsKind === 'http') {
+    const url = env.CRM_SMS_GATEWAY_URL?.trim();
+    if (!url) throw new ConfigError('CRM_SMS_PROVIDER=http needs CRM_SMS_GATEWAY_URL');
+    const token = env.CRM_SMS_GATEWAY_TOKEN?.trim() || null;
+    if (token && isPlaceholderSecret(token))
+      throw new ConfigError('CRM_SMS_GATEWAY_TOKEN is a placeholder: set the real one');
+    sms = {
+      kind: 'http',
+      url: baseUrl(url, 'CRM_SMS_GATEWAY_URL'),
+      token,
+      sender: env.CRM_SMS_SENDER?.trim() || 'BANK',
+    };
+  } else throw new ConfigError(`CRM_SMS_PROVIDER must be log or http, got "${smsKind}"`);
+  return {
+    email,
+    sms,
+    timeoutMs: int(env.CRM_NOTIFY_TIMEOUT_MS, 10_000, 'CRM_NOTIFY_TIMEOUT_MS', 100, 120_000),
+  };
 }

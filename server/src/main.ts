@@ -8,6 +8,7 @@ import {
   installJobQueue,
   startCalendarWorker,
 } from './modules/calendar-sync/calendar-sync.jobs.ts';
+import { type CreditWorker, startCreditWorker } from './modules/credit/credit.jobs.ts';
 import { isEmpty, seedDemoBank } from './modules/demo/seed.ts';
 
 // Reads configuration, starts embedded PostgreSQL when no DATABASE_URL is given, migrates, seeds the
@@ -49,6 +50,7 @@ async function main() {
 
   const app = await buildApp({ config, db });
   let worker: CalendarWorker | null = null;
+  let creditWorker: CreditWorker | null = null;
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -56,6 +58,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await worker?.stop();
+    await creditWorker?.stop();
     // Pool first: stopping PostgreSQL under a live pool makes the pool's error crash the process.
     await db.destroy();
     await embedded?.stop();
@@ -64,8 +67,10 @@ async function main() {
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
-  if (config.calendarSync.worker === 'inline')
+  if (config.calendarSync.worker === 'inline') {
     worker = await startCalendarWorker({ databaseUrl, db, config, log: app.log });
+    creditWorker = await startCreditWorker({ databaseUrl, db, config, log: app.log });
+  }
   if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
   if (config.entra)
     app.log.info(

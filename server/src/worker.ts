@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createDb } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { installJobQueue, startCalendarWorker } from './modules/calendar-sync/calendar-sync.jobs.ts';
+import { startCreditWorker } from './modules/credit/credit.jobs.ts';
 
 // `npm run worker -w server`: the job worker alone (calendar sync), for running it apart from the API
 // (CRM_WORKER=off there). Needs DATABASE_URL: the embedded PostgreSQL belongs to the API process.
@@ -31,6 +32,13 @@ async function main() {
     log,
     pollIntervalMs: 500,
   });
+  const creditWorker = await startCreditWorker({
+    databaseUrl: config.databaseUrl,
+    db,
+    config,
+    log,
+    pollIntervalMs: 500,
+  });
   if (!config.graph)
     log.warn({}, 'CRM_GRAPH_TENANT_ID is not set: calendar jobs complete without Graph calls');
   log.info({ pid: process.pid }, 'worker started');
@@ -39,6 +47,7 @@ async function main() {
     if (closing) return;
     closing = true;
     await worker.stop();
+    await creditWorker.stop();
     await db.destroy();
     process.exit(0);
   };

@@ -30,12 +30,29 @@ export const ERROR_STATUS = {
   DUPLICATE_SUSPECTED: 409,
   /** The record would clash with an existing one (a user's email or alias, a branch code, a region name). */
   ALREADY_EXISTS: 409,
+  /** A prospect's INN belongs to an existing client (one INN, one taxpayer): cannot be confirmed away. */
+  INN_EXISTS: 409,
+  /**
+   * A logged Message-ID was sent again with other content by a user who sees none of its clients: nothing is
+   * linked (knowing an id is no proof of having the message).
+   */
+  MESSAGE_ID_CONFLICT: 409,
   /** A user who still has open tasks or managed clients is deactivated only with `reassignTo`. */
   REASSIGNMENT_REQUIRED: 409,
+  /** The credit application's route does not allow this move from the current stage (wrong stage, decide first...). */
+  CREDIT_TRANSITION_NOT_ALLOWED: 409,
+  /** The credit application is closed (declined, refused, disbursed): nothing moves any more. */
+  APPLICATION_CLOSED: 409,
+  /** A consumer loan's cooling-off period has not ended: the money cannot be paid out yet (banking.md). */
+  COOLING_OFF_ACTIVE: 409,
+  /** The current stage has no owner yet (its role queue is empty): assign one first. */
+  STAGE_UNASSIGNED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The `Idempotency-Key` was already used for a different request body. */
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** No active approval route matches the application's product and amount: an admin must add one. */
+  NO_APPROVAL_ROUTE: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,

@@ -44,13 +44,15 @@ function innCheck(digits: readonly number[], weights: readonly number[]): number
 /**
  * Validates a 10-digit INN (legal entity).
  *
- * Shape: 10 digits (whitespace ignored). Rule: digit 10 = (sum of digits 1-9 weighted 2,4,10,3,5,9,4,6,8)
- * mod 11 mod 10.
+ * Shape: 10 digits (whitespace ignored); all zeros -> `component` (its check digit is right, but no
+ * taxpayer has it: it is what a form left empty gives). Rule: digit 10 = (sum of digits 1-9 weighted
+ * 2,4,10,3,5,9,4,6,8) mod 11 mod 10.
  * Source: FNS order No. ММВ-7-6/435@ (INN assignment procedure); python-stdnum `stdnum/ru/inn.py`.
  */
 export function validateInn10(value: string): IdentifierResult {
   const s = compact(value);
   if (!/^\d{10}$/.test(s)) return fail('format');
+  if (/^0+$/.test(s)) return fail('component');
   const d = digitsOf(s);
   return innCheck(d, INN10_WEIGHTS) === d[9] ? ok(s) : fail('checksum');
 }
@@ -58,13 +60,15 @@ export function validateInn10(value: string): IdentifierResult {
 /**
  * Validates a 12-digit INN (individual, including a sole proprietor).
  *
- * Shape: 12 digits (whitespace ignored). Rule: digit 11 = (digits 1-10 weighted 7,2,4,10,3,5,9,4,6,8)
- * mod 11 mod 10; digit 12 = (digits 1-11 weighted 3,7,2,4,10,3,5,9,4,6,8) mod 11 mod 10.
+ * Shape: 12 digits (whitespace ignored); all zeros -> `component` (valid check digits, no taxpayer).
+ * Rule: digit 11 = (digits 1-10 weighted 7,2,4,10,3,5,9,4,6,8) mod 11 mod 10; digit 12 = (digits 1-11
+ * weighted 3,7,2,4,10,3,5,9,4,6,8) mod 11 mod 10.
  * Source: FNS order No. ММВ-7-6/435@; python-stdnum `stdnum/ru/inn.py`.
  */
 export function validateInn12(value: string): IdentifierResult {
   const s = compact(value);
   if (!/^\d{12}$/.test(s)) return fail('format');
+  if (/^0+$/.test(s)) return fail('component');
   const d = digitsOf(s);
   if (innCheck(d, INN12_WEIGHTS_11) !== d[10]) return fail('checksum');
   return innCheck(d, INN12_WEIGHTS_12) === d[11] ? ok(s) : fail('checksum');

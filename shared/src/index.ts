@@ -1,3 +1,4 @@
+export * from './credit.ts';
 export * from './email-address.ts';
 export * from './errors.ts';
 export * from './identifiers.ts';

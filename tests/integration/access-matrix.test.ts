@@ -5,6 +5,7 @@ import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createClient, createCreditApplication, createOrg, type Org } from '../support/fixtures.ts';
 import { type AdminMatrixFixtures, adminRules, createAdminMatrixFixtures } from './admin-access-rules.ts';
+import { type CreditMatrixFixtures, createCreditMatrixFixtures, creditRules } from './credit-access-rules.ts';
 import {
   createInteractionMatrixFixtures,
   type InteractionMatrixFixtures,
@@ -38,6 +39,7 @@ type Ctx = {
   tasks: Record<Who, Record<Target, string>>;
   interactions: InteractionMatrixFixtures;
   admin: AdminMatrixFixtures;
+  credit: CreditMatrixFixtures;
 };
 type Audit = { action: string; result: 'ok' | 'denied'; withClient: boolean } | null;
 type Rule = {
@@ -157,6 +159,7 @@ const RULES: Record<string, Rule> = {
   },
   ...interactionRules(sees, hasAdminRights),
   ...adminRules(hasAdminRights),
+  ...creditRules(sees, hasAdminRights),
 };
 
 let tdb: TestDatabase;
@@ -193,6 +196,7 @@ beforeAll(async () => {
   ctx.email = { own: 'own@client.example', other: 'other@client.example' };
   ctx.interactions = await createInteractionMatrixFixtures(tdb.db, org, ctx.clients, WHO);
   ctx.admin = await createAdminMatrixFixtures(tdb.db, org, WHO);
+  ctx.credit = await createCreditMatrixFixtures(tdb.db, org, ctx.clients, WHO);
   app = await buildTestApp(tdb.db);
   for (const who of WHO) tokens[who] = await tokenFor(app, emailOf(who));
   for (const who of WHO) {

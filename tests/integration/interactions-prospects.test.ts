@@ -122,6 +122,44 @@ describe('duplicate check before creating a prospect', () => {
     expect(owner.candidates.map((c) => c.client.id)).toEqual([clients.hidden]);
   });
 
+  it('never counts a hidden client by a similar name alone (that would tell who is a client)', async () => {
+    for (const displayName of ['Орлов Пётр Ильич', 'Орлов Петр', 'Orlov Petr']) {
+      const r = await candidates('rm1', { displayName });
+      expect(r, displayName).toMatchObject({ candidates: [], hiddenMatches: 0, exactMatch: false });
+    }
+    // The exact email of a hidden client still counts: it blocks a create.
+    const byEmail = await candidates('rm1', {
+      email: 'p.orlov@orlov-group.example',
+      displayName: 'Orlov Petr',
+    });
+    expect(byEmail).toMatchObject({ candidates: [], hiddenMatches: 1, exactMatch: true });
+  });
+
+  it('reads a display name with a legal form as a company, not a person', async () => {
+    for (const displayName of ['ООО «Ромашка»', 'АО Северный Ветер', 'Acme Trading LLC', '"ПАО Банк"']) {
+      const r = await candidates('rm1', { displayName });
+      expect(r.parsedName, displayName).toBeNull();
+      expect(r.suggestedKind, displayName).toBe('legal_entity');
+    }
+    const soleProprietor = await candidates('rm1', { displayName: 'ИП Иванов Иван Петрович' });
+    expect(soleProprietor).toMatchObject({
+      suggestedKind: 'individual',
+      parsedName: { lastName: 'Иванов', firstName: 'Иван', middleName: 'Петрович' },
+    });
+    expect((await candidates('rm1', { displayName: 'Лебедева Екатерина' })).suggestedKind).toBe('individual');
+  });
+
+  it('refuses an INN of all zeros', async () => {
+    for (const inn of ['0000000000', '000000000000']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/prospects/candidates?inn=${inn}`,
+        headers: auth('rm1'),
+      });
+      expect(res.json(), inn).toMatchObject({ statusCode: 400, field: 'querystring.inn' });
+    }
+  });
+
   it.each([
     ['Lebedeva Ekaterina', '', { lastName: 'Lebedeva', firstName: 'Ekaterina', middleName: null }],
     ['Ekaterina Lebedeva', '', { lastName: 'Lebedeva', firstName: 'Ekaterina', middleName: null }],
@@ -231,7 +269,103 @@ describe('creating a prospect', () => {
   it('refuses a duplicate of a client the user may not see, telling only that one exists', async () => {
     const res = await create('rm1', { kind: 'individual', displayName: 'Орлов Петр', inn: '344809916052' });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ candidates: [], hiddenMatches: 1 });
+    expect(res.json()).toMatchObject({ code: 'INN_EXISTS', candidates: [], hiddenMatches: 1 });
+  });
+
+  it('never creates a second client with an INN that exists, even when the user confirms', async () => {
+    // Visible: the existing client is shown, with its manager to ask.
+    const visible = await create('rm1', {
+      kind: 'individual',
+      displayName: 'Лебедева Катерина',
+      inn: '500100732259',
+      confirmNotDuplicate: true,
+    });
+    expect(visible.statusCode).toBe(409);
+    expect(visible.json()).toMatchObject({
+      code: 'INN_EXISTS',
+      field: 'body.inn',
+      hiddenMatches: 0,
+      candidates: [
+        {
+          client: { id: clients.lebedeva, manager: { id: org.users.rm1 } },
+          reasons: expect.arrayContaining(['inn']),
+        },
+      ],
+    });
+    // Hidden: only that one exists and whom to ask (the user's supervisor), nothing of the client.
+    const hidden = await create('rm1', {
+      kind: 'individual',
+      displayName: 'Орлов Пётр',
+      inn: '344809916052',
+      email: 'new.orlov@mail.example',
+      confirmNotDuplicate: true,
+    });
+    expect(hidden.statusCode).toBe(409);
+    expect(hidden.json()).toMatchObject({
+      code: 'INN_EXISTS',
+      candidates: [],
+      hiddenMatches: 1,
+      ask: { id: org.users.sup, name: 'Supervisor One' },
+    });
+    expect(hidden.json().message).toContain('Supervisor One');
+    for (const secret of [clients.hidden, 'Орлов Пётр Ильич', 'RM Other', 'orlov-group'])
+      expect(hidden.body).not.toContain(secret);
+    const company = await create('rm1', {
+      kind: 'legal_entity',
+      fullName: 'ООО «Другое Имя»',
+      inn: '7707083893',
+      confirmNotDuplicate: true,
+    });
+    expect(company.json()).toMatchObject({ statusCode: 409, code: 'INN_EXISTS' });
+    const made = await tdb.db
+      .selectFrom('individual_profiles')
+      .where('inn', 'in', ['500100732259', '344809916052'])
+      .select('client_id')
+      .execute();
+    expect(made).toHaveLength(2);
+    const denied = await tdb.db
+      .selectFrom('audit_events')
+      .where('action', '=', 'client.create')
+      .where('result', '=', 'denied')
+      .select('client_ids')
+      .execute();
+    expect(denied.map((d) => d.client_ids)).toContainEqual([clients.hidden]);
+  });
+
+  it('refuses blank or invisible names, naming the field', async () => {
+    for (const [payload, field] of [
+      [{ kind: 'individual', lastName: '   ', firstName: 'Анна' }, 'body.lastName'],
+      [{ kind: 'individual', lastName: 'Петрова', firstName: '\u200b' }, 'body.firstName'],
+      [{ kind: 'individual', displayName: '\u200b\u200b' }, 'body.displayName'],
+      [{ kind: 'individual', lastName: '\u202e', firstName: '\u2066' }, 'body.lastName'],
+      [{ kind: 'legal_entity', fullName: ' \u2060 ', inn: '7736207543' }, 'body.fullName'],
+    ] as const) {
+      const res = await create('rm1', payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().field, JSON.stringify(payload)).toBe(field);
+    }
+    // Invisible characters around a real name are dropped, a blank middle name is none.
+    const ok = await create('rm1', {
+      kind: 'individual',
+      lastName: '\u200bПетрова ',
+      firstName: 'Анна',
+      middleName: ' \u200b ',
+      email: 'a.petrova@petrova.example',
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().client.displayName).toBe('Петрова Анна');
+  });
+
+  it('refuses to create a person from a company’s display name, and an INN of all zeros', async () => {
+    const company = await create('rm1', { kind: 'individual', displayName: 'ООО «Ромашка»' });
+    expect(company.json()).toMatchObject({ statusCode: 400, field: 'body.displayName' });
+    for (const [kind, inn] of [
+      ['legal_entity', '0000000000'],
+      ['individual', '000000000000'],
+    ] as const) {
+      const res = await create('rm1', { kind, fullName: 'ООО «Ноль»', displayName: 'Нулев Ноль', inn });
+      expect(res.json(), inn).toMatchObject({ statusCode: 400, field: 'body.inn' });
+    }
   });
 
   it('creates a company with its INN; refuses one without or with a wrong check digit', async () => {

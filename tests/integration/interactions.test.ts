@@ -271,7 +271,7 @@ describe('logging an email', () => {
     expect(links).toHaveLength(1);
   });
 
-  it('shows the message as logged in another browser, with who logged it; a user who sees none of its clients only learns that', async () => {
+  it('shows the message as logged in another browser, with who logged it; a user who sees none of its clients learns nothing', async () => {
     const logged = (
       await log('rm1', {
         clientId: clients.lebedeva,
@@ -294,7 +294,14 @@ describe('logging an email', () => {
     const stranger = (
       await get('rmOther', '/api/v1/interactions/status?internetMessageId=status-1@severstal-trade.example')
     ).json<InteractionStatusDto>();
-    expect(stranger).toMatchObject({ logged: true, links: [], hiddenLinkCount: 1 });
+    // A Message-ID is no proof of having the message: to them it is not logged (no id, no author, no count).
+    expect(stranger).toEqual({
+      logged: false,
+      interactionId: null,
+      loggedBy: null,
+      links: [],
+      hiddenLinkCount: 0,
+    });
     expect((await get('rmOther', `/api/v1/interactions/${logged.interaction.id}`)).statusCode).toBe(404);
     const unknown = (
       await get('rm1', '/api/v1/interactions/status?internetMessageId=<never@x.example>')
@@ -598,6 +605,14 @@ describe('size limits', () => {
     expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', field: 'body.source.item.attachments.1' });
   });
 
+  it('says the exact sizes when a file is one byte over the limit', async () => {
+    const res = await post(withFiles('one-over@x.example', [2049]));
+    expect(res.statusCode).toBe(413);
+    // Rounded to MiB both would read "0 MiB": the user must see why 2049 bytes is too much.
+    expect(res.json().message).toContain('2049 bytes');
+    expect(res.json().message).toContain('2048 bytes');
+  });
+
   it('refuses files over the per-interaction total, and a request over the route’s body limit', async () => {
     const total = await post(withFiles('big-2@x.example', [2000, 2000]));
     expect(total.statusCode).toBe(413);
@@ -647,7 +662,14 @@ describe('threads', () => {
     const stranger = (
       await get('rmOther', '/api/v1/interactions/conversation?conversationId=AAQkAGI2-thread-9')
     ).json();
-    expect(stranger).toMatchObject({ logged: false, clients: [], hiddenCount: 1 });
+    // Messages linked only to clients they may not see are not even counted.
+    expect(stranger).toEqual({
+      logged: false,
+      clients: [],
+      interactions: [],
+      hiddenCount: 0,
+      autoLogReplies: false,
+    });
     expect(await count('interactions')).toBe(before);
   });
 });

@@ -196,6 +196,15 @@ describe('reasons and normalisation', () => {
     });
   });
 
+  it('refuses an INN of all zeros, whose check digits are right but which no taxpayer has', () => {
+    expect(validateInn10('0000000000')).toEqual({ ok: false, reason: 'component' });
+    expect(validateInn12('000000000000')).toEqual({ ok: false, reason: 'component' });
+    expect(validateInn(' 0000 000 000 ')).toEqual({ ok: false, reason: 'component' });
+    expect(isValidInn('000000000000')).toBe(false);
+    // A leading zero alone is fine (regions 01-09).
+    expect(validateInn10(innCheckDigits10('000000001')).ok).toBe(true);
+  });
+
   it('rejects a correspondent account paired with another bank of the same region (ending check)', () => {
     // Sber's corr. account has a valid key for any BIK 04xx25xxx (prefix 0+"25"), but ends with 225, not 187.
     expect(validateBankAccount('30101810400000000225', '044525225')).toEqual({

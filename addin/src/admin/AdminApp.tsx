@@ -22,16 +22,7 @@ import {
   Title3,
   tokens,
 } from '@fluentui/react-components';
-import {
-  type JSX,
-  lazy,
-  Suspense,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from 'react';
+import { type JSX, lazy, Suspense, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError } from '../api/api-error.ts';
 import { auth } from '../api/auth.ts';
 import { SignIn } from '../taskpane/SignIn.tsx';
@@ -40,7 +31,7 @@ import { dictionaries, type I18n, I18nContext, type Lang, langOf } from '../ui/i
 import { darkTheme, lightTheme } from '../ui/theme.ts';
 import { adminApi } from './admin-api.ts';
 import { type AdminDict, AdminI18nContext, adminDictionaries } from './admin-i18n.ts';
-import { type UnsavedRegistry, UnsavedContext } from './form.tsx';
+import { UnsavedContext, type UnsavedRegistry } from './form.tsx';
 
 const UsersSection = lazy(() => import('./UsersSection.tsx'));
 const OrganisationSection = lazy(() => import('./OrganisationSection.tsx'));
@@ -192,7 +183,8 @@ export function AdminApp(): JSX.Element {
 
   const me = who.kind === 'ready' && token ? who.me : null;
   const forbidden =
-    (me && !hasAdminRights(me)) || (who.kind === 'error' && who.error instanceof ApiError && who.error.status === 403);
+    (me && !hasAdminRights(me)) ||
+    (who.kind === 'error' && who.error instanceof ApiError && who.error.status === 403);
 
   return (
     <FluentProvider theme={isDark ? darkTheme : lightTheme}>
@@ -241,11 +233,7 @@ export function AdminApp(): JSX.Element {
               ) : (
                 <div className={s.body}>
                   <nav className={s.nav} aria-label={t.nav}>
-                    <TabList
-                      vertical
-                      selectedValue={section}
-                      onTabSelect={(_, d) => ask(d.value as Section)}
-                    >
+                    <TabList vertical selectedValue={section} onTabSelect={(_, d) => ask(d.value as Section)}>
                       {SECTIONS.map((x) => (
                         <Tab key={x} value={x}>
                           {t.sections[x]}

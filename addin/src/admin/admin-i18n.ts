@@ -60,13 +60,13 @@ const en = {
   userWork: (tasks: number, clients: number) => `${tasks} open tasks · ${clients} clients`,
   deactivate: 'Deactivate…',
   deactivateTitle: (name: string) => `Deactivate ${name}?`,
-  deactivateBody:
-    'The user can no longer sign in. Nothing is deleted: history keeps pointing at them.',
+  deactivateBody: 'The user can no longer sign in. Nothing is deleted: history keeps pointing at them.',
   deactivateMoves: (tasks: number, clients: number) =>
     `They still have ${tasks} open task(s) and ${clients} client(s). Choose who takes them over: everything moves at once.`,
   reassignTo: 'Reassign to',
   chooseUser: 'Choose a user',
-  deactivated: (tasks: number, clients: number) => `Deactivated; ${tasks} task(s) and ${clients} client(s) reassigned.`,
+  deactivated: (tasks: number, clients: number) =>
+    `Deactivated; ${tasks} task(s) and ${clients} client(s) reassigned.`,
   regions: 'Regions',
   newRegion: 'New region',
   region: 'Region',
@@ -124,7 +124,8 @@ const ru: AdminDict = {
   reload: 'Обновить',
   saved: 'Сохранено.',
   conflictTitle: 'Эту запись уже сохранил кто-то другой',
-  conflictBody: 'Ваши изменения не сохранены. Обновите, чтобы увидеть текущие значения, и внесите изменение снова.',
+  conflictBody:
+    'Ваши изменения не сохранены. Обновите, чтобы увидеть текущие значения, и внесите изменение снова.',
   unsavedTitle: 'Отменить несохранённые изменения?',
   unsavedBody: 'В форме есть несохранённые изменения.',
   discard: 'Не сохранять',
@@ -162,7 +163,8 @@ const ru: AdminDict = {
   userWork: (tasks, clients) => `Открытых задач: ${tasks} · клиентов: ${clients}`,
   deactivate: 'Отключить…',
   deactivateTitle: (name) => `Отключить пользователя ${name}?`,
-  deactivateBody: 'Пользователь больше не сможет войти. Ничего не удаляется: история продолжает ссылаться на него.',
+  deactivateBody:
+    'Пользователь больше не сможет войти. Ничего не удаляется: история продолжает ссылаться на него.',
   deactivateMoves: (tasks, clients) =>
     `У него ещё открытых задач: ${tasks}, клиентов: ${clients}. Выберите, кому их передать: всё переходит одновременно.`,
   reassignTo: 'Передать',
@@ -181,7 +183,8 @@ const ru: AdminDict = {
   teams: 'Команды',
   newTeam: 'Новая команда',
   members: 'Участники',
-  moveTeamNote: 'При переводе команды в другое отделение её люди остаются в команде и переходят вместе с ней.',
+  moveTeamNote:
+    'При переводе команды в другое отделение её люди остаются в команде и переходят вместе с ней.',
   auditFilters: 'Фильтры',
   auditUser: 'Пользователь',
   anyUser: 'Любой пользователь',
@@ -202,7 +205,8 @@ const ru: AdminDict = {
   loadMore: 'Показать ещё',
   noEvents: 'Нет событий с такими фильтрами.',
   auditNote: 'Просмотр и выгрузка журнала тоже записываются в журнал.',
-  notYet: 'Рабочие настройки, маршруты согласования кредитов и подключение к Microsoft 365 на этой странице пока не доступны.',
+  notYet:
+    'Рабочие настройки, маршруты согласования кредитов и подключение к Microsoft 365 на этой странице пока не доступны.',
 };
 
 export const adminDictionaries: Record<Lang, AdminDict> = { en, ru };

@@ -7,7 +7,10 @@ import type {
   ClientSearchResultDto,
   ContactPointAddedDto,
   ConversationStatusDto,
+  CreateCreditApplicationRequestDto,
   CreateProspectRequestDto,
+  CreditApplicationDetailDto,
+  CreditNoticeDto,
   CreateTaskRequestDto,
   DemoInboxDto,
   InteractionDetailDto,
@@ -17,6 +20,7 @@ import type {
   MailContextRequestDto,
   MailContextResponseDto,
   MeDto,
+  NudgeRequestDto,
   ProspectCreatedDto,
   TaskDto,
   UpdateTaskRequestDto,
@@ -71,6 +75,10 @@ export const crmApi = {
     apiRequest<ProspectCreatedDto>('/prospects', { method: 'POST', body }),
   addContactPoint: (clientId: string, body: AddContactPointRequestDto) =>
     apiRequest<ContactPointAddedDto>(`/clients/${enc(clientId)}/contact-points`, { method: 'POST', body }),
+  createCreditApplication: (body: CreateCreditApplicationRequestDto) =>
+    apiRequest<CreditApplicationDetailDto>('/credit-applications', { method: 'POST', body }),
+  nudgeCreditApplication: (id: string, body: NudgeRequestDto) =>
+    apiRequest<CreditNoticeDto>(`/credit-applications/${enc(id)}/nudges`, { method: 'POST', body }),
   /** Dev mode only: the signed-in demo user's inbox for preview mode. */
   devInbox: () => apiRequest<DemoInboxDto>('/dev/inbox'),
 };

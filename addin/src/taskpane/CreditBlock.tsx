@@ -1,9 +1,25 @@
-import type { ClientCardDto, CreditApplicationDto, LoanDto } from '@crm/shared';
-import { Body1, Body1Strong, Caption1, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
-import type { JSX } from 'react';
+import { addAmounts, type ClientCardDto, type CreditApplicationDto, type LoanDto } from '@crm/shared';
+import {
+  Body1,
+  Body1Strong,
+  Button,
+  Caption1,
+  Caption1Strong,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  makeStyles,
+  mergeClasses,
+  Textarea,
+  tokens,
+} from '@fluentui/react-components';
+import { type FormEvent, type JSX, useState } from 'react';
+import { crmApi } from '../api/crm-api.ts';
+import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { money, shortDate, spanOf } from '../ui/format.ts';
 import { type Dict, type Lang, useI18n } from '../ui/i18n.ts';
 import { ShortList } from '../ui/layout.tsx';
+import { CreditApplicationForm } from './CreditApplicationForm.tsx';
 
 const useStyles = makeStyles({
   row: {
@@ -26,6 +42,10 @@ const useStyles = makeStyles({
   danger: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
   ok: { color: tokens.colorNeutralForeground2 },
   empty: { color: tokens.colorNeutralForeground3 },
+  warn: { color: tokens.colorPaletteDarkOrangeForeground1 },
+  nudgeForm: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  buckets: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  small: { alignSelf: 'flex-start' },
 });
 
 const isPositive = (amount: string) => /[1-9]/.test(amount) && !amount.startsWith('-');
@@ -36,7 +56,8 @@ export function slaText(
   now: number,
   t: Dict,
 ): { text: string; late: boolean } | null {
-  if (!app.slaDueAt || app.decision) return null;
+  // Counts down for the open stage of an application in progress (an approved one still has signing ahead).
+  if (!app.slaDueAt || app.status !== 'in_progress') return null;
   const ms = new Date(app.slaDueAt).getTime() - now;
   return ms >= 0
     ? { text: t.slaLeft(spanOf(ms)), late: false }
@@ -66,10 +87,84 @@ export function creditAlerts(
   return out;
 }
 
+/** "Nudge": a comment or question to the owner of the application's current stage. */
+function NudgeOwner({ app }: { app: CreditApplicationDto }): JSX.Element | null {
+  const s = useStyles();
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [message, setMessage] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [sent, setSent] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (app.status !== 'in_progress' || !app.owner) return null;
+  const owner = app.owner;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!message.trim()) return;
+    setSending(true);
+    setError(null);
+    try {
+      await crmApi.nudgeCreditApplication(app.id, { message: message.trim() });
+      setSent(true);
+      setOpen(false);
+      setMessage('');
+      setTouched(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSending(false);
+    }
+  };
+  if (!open)
+    return (
+      <>
+        {sent && (
+          <MessageBar intent="success">
+            <MessageBarBody>{t.nudgeSent}</MessageBarBody>
+          </MessageBar>
+        )}
+        <Button
+          className={s.small}
+          size="small"
+          appearance="transparent"
+          onClick={() => {
+            setSent(false);
+            setOpen(true);
+          }}
+        >
+          {t.nudge}
+        </Button>
+      </>
+    );
+  return (
+    <form className={s.nudgeForm} onSubmit={submit} aria-label={t.nudge} noValidate>
+      <Field
+        label={t.nudgeLabel(owner.name)}
+        required
+        validationMessage={touched && !message.trim() ? t.required : undefined}
+      >
+        <Textarea value={message} maxLength={1000} onChange={(_, d) => setMessage(d.value)} />
+      </Field>
+      {error !== null && <ErrorBar error={error} />}
+      <div className={s.line}>
+        <Button type="submit" size="small" appearance="primary" disabled={sending}>
+          {t.nudgeSend}
+        </Button>
+        <Button type="button" size="small" onClick={() => setOpen(false)} disabled={sending}>
+          {t.cancel}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
 function ApplicationRow({ app, now }: { app: CreditApplicationDto; now: number }): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
   const sla = slaText(app, now, t);
+  const open = app.status === 'in_progress';
   return (
     <div className={s.row}>
       <Body1Strong>{t.application(app.number)}</Body1Strong>
@@ -78,11 +173,91 @@ function ApplicationRow({ app, now }: { app: CreditApplicationDto; now: number }
         <Body1 className={s.amount}>{money(app.amount, lang)}</Body1>
       </div>
       <div className={s.line}>
-        <Caption1 className={s.label}>{t.creditStages[app.stage]}</Caption1>
+        <Caption1 className={s.label}>
+          {open ? t.creditStages[app.stage] : t.applicationStatuses[app.status]}
+        </Caption1>
         {sla && (
           <Caption1 className={mergeClasses(s.amount, sla.late ? s.danger : s.ok)}>{sla.text}</Caption1>
         )}
       </div>
+      {open && (
+        <Caption1 className={s.muted}>{app.owner ? t.stageOwner(app.owner.name) : t.stageQueue}</Caption1>
+      )}
+      {open && app.slaState === 'at_risk' && sla && !sla.late && (
+        <Caption1 className={s.warn}>{t.slaAtRisk}</Caption1>
+      )}
+      {app.lastDecision && (
+        <Caption1>
+          {t.lastDecision(t.creditDecisions[app.lastDecision.decision], shortDate(app.lastDecision.at, lang))}
+        </Caption1>
+      )}
+      <NudgeOwner app={app} />
+    </div>
+  );
+}
+
+/** Days-past-due reporting buckets (banking.md, "Collections"): 1-30, 31-60, 61-90, 90+. */
+export function dpdBuckets(loans: LoanDto[]): { label: string; count: number }[] {
+  const buckets = [
+    { label: '1-30', min: 1, max: 30 },
+    { label: '31-60', min: 31, max: 60 },
+    { label: '61-90', min: 61, max: 90 },
+    { label: '90+', min: 91, max: Number.POSITIVE_INFINITY },
+  ];
+  return buckets.map((b) => ({
+    label: b.label,
+    count: loans.filter((l) => l.daysPastDue >= b.min && l.daysPastDue <= b.max).length,
+  }));
+}
+
+/** Total balance and overdue of open loans per currency, summed exactly (decimal strings). */
+export function exposureOf(loans: LoanDto[]): { currency: string; balance: string; overdue: string }[] {
+  const currencies = [...new Set(loans.map((l) => l.balance.currency))].sort();
+  return currencies.map((currency) => {
+    const mine = loans.filter((l) => l.balance.currency === currency);
+    return {
+      currency,
+      balance: addAmounts(mine.map((l) => l.balance.amount)),
+      overdue: addAmounts(mine.map((l) => l.overdueAmount.amount)),
+    };
+  });
+}
+
+function ExposureSummary({ loans }: { loans: LoanDto[] }): JSX.Element | null {
+  const s = useStyles();
+  const { t, lang } = useI18n();
+  if (loans.length === 0) return null;
+  const buckets = dpdBuckets(loans).filter((b) => b.count > 0);
+  return (
+    <div className={s.row} aria-label={t.exposure}>
+      {exposureOf(loans).map((e) => (
+        <div key={e.currency}>
+          <div className={s.line}>
+            <Caption1Strong className={s.label}>{t.exposure}</Caption1Strong>
+            <Body1Strong className={s.amount}>
+              {money({ amount: e.balance, currency: e.currency }, lang)}
+            </Body1Strong>
+          </div>
+          {isPositive(e.overdue) && (
+            <div className={s.line}>
+              <Caption1 className={mergeClasses(s.label, s.danger)}>{t.exposureOverdue}</Caption1>
+              <Caption1 className={mergeClasses(s.amount, s.danger)}>
+                {money({ amount: e.overdue, currency: e.currency }, lang)}
+              </Caption1>
+            </div>
+          )}
+        </div>
+      ))}
+      {buckets.length > 0 && (
+        <div className={s.buckets}>
+          <Caption1 className={s.muted}>{t.dpdBuckets}:</Caption1>
+          {buckets.map((b) => (
+            <Caption1 key={b.label} className={s.danger}>
+              {t.dpdBucket(b.label, b.count)}
+            </Caption1>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -127,11 +302,17 @@ export function CreditBlock({ card, now }: { card: ClientCardDto; now: number })
   const { t } = useI18n();
   const { applications, loans } = card.credit;
   if (applications.length === 0 && loans.length === 0)
-    return <Caption1 className={s.empty}>{t.noCredit}</Caption1>;
+    return (
+      <>
+        <Caption1 className={s.empty}>{t.noCredit}</Caption1>
+        <CreditApplicationForm card={card} />
+      </>
+    );
   // Overdue first: the most important fact leads.
   const sortedLoans = [...loans].sort((a, b) => b.daysPastDue - a.daysPastDue);
   return (
     <>
+      <ExposureSummary loans={loans} />
       {applications.length > 0 && (
         <ShortList
           items={applications}
@@ -148,6 +329,7 @@ export function CreditBlock({ card, now }: { card: ClientCardDto; now: number })
           render={(l) => <LoanRow loan={l} />}
         />
       )}
+      <CreditApplicationForm card={card} />
     </>
   );
 }

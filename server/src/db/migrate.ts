@@ -5,6 +5,8 @@ import * as interactions from '../../migrations/2026-12-02T1000-interactions.ts'
 import * as calendarSync from '../../migrations/2026-12-03T1000-calendar-sync.ts';
 import * as admin from '../../migrations/2026-12-04T1000-admin.ts';
 import * as latinNameSearch from '../../migrations/2026-12-05T1000-latin-name-search.ts';
+import * as credit from '../../migrations/2026-12-06T1000-credit.ts';
+import * as interactionFingerprint from '../../migrations/2026-12-07T1000-interaction-fingerprint.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T1000-calendar-sync': calendarSync,
   '2026-12-04T1000-admin': admin,
   '2026-12-05T1000-latin-name-search': latinNameSearch,
+  '2026-12-06T1000-credit': credit,
+  '2026-12-07T1000-interaction-fingerprint': interactionFingerprint,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -164,6 +164,30 @@ export type CreditApplicationsTable = {
   sla_due_at: Timestamp | null;
   decision: string | null;
   created_at: Generated<Timestamp>;
+  /** Credit migration (2026-12-06): status, route, PDN inputs, decision details, cooling-off. */
+  status: Generated<CreditApplicationStatus>;
+  version: Generated<number>;
+  route_id: string | null;
+  route_version: number | null;
+  created_by: string | null;
+  branch_id: string | null;
+  purpose: string | null;
+  collateral_description: string | null;
+  rate_percent: Numeric | null;
+  monthly_income: Numeric | null;
+  existing_monthly_payments: Numeric | null;
+  new_monthly_payment: Numeric | null;
+  pdn_percent: Numeric | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  approved_amount: Numeric | null;
+  approved_term_months: number | null;
+  approved_rate_percent: Numeric | null;
+  cooling_off_hours: number | null;
+  cooling_off_ends_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
 };
 export type LoansTable = {
   id: Generated<string>;
@@ -222,6 +246,8 @@ export type InteractionsTable = {
   source: 'mime' | 'item';
   created_by: string;
   created_at: Generated<Timestamp>;
+  /** Hex SHA-256 of the normalised content (interactions/fingerprint.ts); null for rows logged before 2026-12-07. */
+  content_fingerprint: string | null;
 };
 export type InteractionLinksTable = {
   interaction_id: string;
@@ -278,6 +304,15 @@ export type Database = {
   calendar_delta_state: CalendarDeltaStateTable;
   regions: RegionsTable;
   teams: TeamsTable;
+  approval_routes: ApprovalRoutesTable;
+  route_stages: RouteStagesTable;
+  credit_application_parties: CreditApplicationPartiesTable;
+  application_stages: ApplicationStagesTable;
+  branch_calendars: BranchCalendarsTable;
+  holidays: HolidaysTable;
+  credit_notices: CreditNoticesTable;
+  notification_templates: NotificationTemplatesTable;
+  client_notifications: ClientNotificationsTable;
 };
 
 // Calendar sync (migration 2026-12-03T1000-calendar-sync).
@@ -358,5 +393,128 @@ export type TeamsTable = {
   name: string;
   supervisor_id: string | null;
   version: Generated<number>;
+  created_at: Generated<Timestamp>;
+};
+
+// Credit applications (migration 2026-12-06T1000-credit).
+export type CreditApplicationStatus = 'in_progress' | 'declined' | 'refused' | 'disbursed' | 'cancelled';
+export type LoanKind = 'consumer' | 'mortgage' | 'education' | 'car_secured' | 'corporate';
+export type StageOwnerRole = 'client_manager' | 'credit_officer' | 'supervisor';
+export type StageOutcome =
+  | 'forwarded'
+  | 'returned'
+  | 'approved'
+  | 'approved_changed_terms'
+  | 'declined'
+  | 'client_refused'
+  | 'completed';
+export type ApprovalRoutesTable = {
+  id: Generated<string>;
+  name: string;
+  version: Generated<number>;
+  active: Generated<boolean>;
+  loan_kind: LoanKind;
+  product_codes: string[];
+  amount_min: Numeric | null;
+  amount_max: Numeric | null;
+  currency: string;
+  priority: Generated<number>;
+  created_at: Generated<Timestamp>;
+};
+export type RouteStagesTable = {
+  id: Generated<string>;
+  route_id: string;
+  ordinal: number;
+  stage_code: string;
+  owner_role: StageOwnerRole | null;
+  owner_user_id: string | null;
+  sla_working_hours: number;
+  can_return_to: Generated<string[]>;
+  can_decline: Generated<boolean>;
+  decides: Generated<boolean>;
+};
+export type CreditApplicationPartiesTable = {
+  application_id: string;
+  client_id: string;
+  role: 'guarantor' | 'co_borrower' | 'pledgor';
+};
+export type ApplicationStagesTable = {
+  id: Generated<string>;
+  application_id: string;
+  route_stage_id: string | null;
+  stage_code: string;
+  owner_user_id: string | null;
+  owner_role: string | null;
+  task_id: string | null;
+  sla_working_hours: number | null;
+  entered_at: Timestamp;
+  at_risk_at: Timestamp | null;
+  due_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  outcome: StageOutcome | null;
+  comment: string | null;
+  sla_state: Generated<'on_track' | 'at_risk' | 'breached'>;
+  at_risk_noticed_at: Timestamp | null;
+  breached_at: Timestamp | null;
+  escalated_to: string | null;
+};
+export type BranchCalendarsTable = {
+  branch_id: string;
+  work_days: Generated<number[]>;
+  /** `HH:MM:SS` local time of the branch. */
+  day_start: Generated<string>;
+  day_end: Generated<string>;
+  country: Generated<string>;
+  version: Generated<number>;
+};
+export type HolidaysTable = {
+  id: Generated<string>;
+  country: string;
+  region: string | null;
+  date: DateCol;
+  kind: Generated<'holiday' | 'short_day' | 'working_day'>;
+  name: string;
+};
+export type CreditNoticesTable = {
+  id: Generated<string>;
+  user_id: string;
+  application_id: string;
+  stage_id: string | null;
+  kind: 'nudge' | 'sla_at_risk' | 'sla_breached' | 'escalation' | 'assigned';
+  message: string | null;
+  author_id: string | null;
+  created_at: Generated<Timestamp>;
+  read_at: Timestamp | null;
+};
+export type NotificationTemplatesTable = {
+  event: string;
+  channel: 'email' | 'sms';
+  lang: 'ru' | 'en';
+  subject: string | null;
+  body: string;
+  enabled: Generated<boolean>;
+  version: Generated<number>;
+  updated_at: Generated<Timestamp>;
+};
+export type ClientNotificationsTable = {
+  id: Generated<string>;
+  idempotency_key: string;
+  client_id: string;
+  application_id: string | null;
+  event: string;
+  channel: 'email' | 'sms';
+  lang: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  provider_message_id: string | null;
+  sent_at: Timestamp | null;
+  interaction_id: string | null;
+  created_by: string | null;
   created_at: Generated<Timestamp>;
 };

@@ -103,6 +103,18 @@ export const CreditApplication = Type.Object({
   stageEnteredAt: DateTime,
   slaDueAt: Type.Union([DateTime, Type.Null()]),
   decision: Type.Union([Type.Enum(CREDIT_DECISIONS), Type.Null()]),
+  /** Credit workflow (2026-12-06): open or how it ended, who holds the current stage, its SLA state. */
+  status: Type.Enum(['in_progress', 'declined', 'refused', 'disbursed', 'cancelled']),
+  owner: Type.Union([UserRef, Type.Null()]),
+  slaState: Type.Union([Type.Enum(['on_track', 'at_risk', 'breached']), Type.Null()]),
+  lastDecision: Type.Union([
+    Type.Object({
+      decision: Type.Enum(CREDIT_DECISIONS),
+      at: DateTime,
+      reason: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
 });
 export type CreditApplicationDto = Static<typeof CreditApplication>;
 

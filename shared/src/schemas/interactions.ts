@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { ClientKind, ClientSummary } from './clients.ts';
-import { DateTime, Id, UserRef } from './common.ts';
+import { DateTime, Id, NonBlankText, UserRef } from './common.ts';
 
 // Emails and meetings logged to clients' history, and unknown senders linked to a client or created as
 // prospects. Routes: server/README.md, "Interactions".
@@ -10,37 +10,66 @@ export const INTERACTION_KINDS = ['message', 'meeting'] as const;
 export const INTERACTION_DIRECTIONS = ['in', 'out'] as const;
 export const SIGNATURE_NOTES = ['smime-signed', 'smime-opaque-signed', 'smime-encrypted'] as const;
 
+/**
+ * Limits of a logged message, the same for both sources: the `item` schema below refuses more, and the server
+ * holds a parsed MIME message to them (text cut with a note, too many files refused). Message-ID and UID are
+ * in UTF-8 bytes: the stored key must fit PostgreSQL's unique index.
+ */
+export const INTERACTION_LIMITS = {
+  subject: 998,
+  partyName: 512,
+  address: 1024,
+  /** Recipients per list (To, Cc). */
+  parties: 500,
+  attachments: 100,
+  filename: 255,
+  contentType: 255,
+  contentId: 512,
+  messageIdBytes: 998,
+  uidBytes: 1024,
+  location: 1024,
+  timeZone: 128,
+  references: 200,
+} as const;
+const L = INTERACTION_LIMITS;
+
 /** A participant: display name (may be '') and address (lower-case SMTP, or the raw value when not SMTP). */
 export const EmailParty = Type.Object(
   {
-    name: Type.String({ maxLength: 512 }),
-    address: Type.String({ maxLength: 1024 }),
+    name: Type.String({ maxLength: L.partyName }),
+    address: Type.String({ maxLength: L.address }),
   },
   { additionalProperties: false },
 );
 export type EmailPartyDto = Static<typeof EmailParty>;
 
-/** One attachment as Office.js gives it (`getAttachmentContentAsync`, Base64); only those the user chose. */
+/**
+ * One attachment as Office.js gives it (`getAttachmentContentAsync`, Base64); only those the user chose. The
+ * name is stored without path components, control and bidi characters.
+ */
 export const ItemAttachment = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    contentType: Type.String({ maxLength: 255 }),
+    name: Type.String({ minLength: 1, maxLength: L.filename }),
+    contentType: Type.String({ maxLength: L.contentType }),
     contentBase64: Type.String(),
-    contentId: Type.Optional(Type.String({ maxLength: 512 })),
+    contentId: Type.Optional(Type.String({ maxLength: L.contentId })),
     isInline: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 
-/** A meeting's time and place (Office.js appointment `start`/`end`/`location`, or a request's iCalendar). */
+/**
+ * A meeting's time and place (Office.js appointment `start`/`end`/`location`, or a request's iCalendar).
+ * `start`/`end` must fall in 1900-2199 in UTC too (`1900-01-01T00:00:00+14:00` is 1899: refused).
+ */
 export const MeetingDetails = Type.Object(
   {
-    uid: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])),
+    uid: Type.Optional(Type.Union([Type.String({ maxLength: L.uidBytes }), Type.Null()])),
     start: Type.Union([DateTime, Type.Null()]),
     end: Type.Union([DateTime, Type.Null()]),
-    location: Type.Optional(Type.Union([Type.String({ maxLength: 1024 }), Type.Null()])),
+    location: Type.Optional(Type.Union([Type.String({ maxLength: L.location }), Type.Null()])),
     /** The sender's time-zone id as written (Windows or IANA), e.g. `Russian Standard Time`. */
-    timeZone: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+    timeZone: Type.Optional(Type.Union([Type.String({ maxLength: L.timeZone }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -54,18 +83,22 @@ export const LogItemSource = Type.Object(
   {
     kind: Type.Optional(Type.Enum(INTERACTION_KINDS)),
     /** Office.js `item.internetMessageId`; for a calendar item without one, give `meeting.uid`. */
-    internetMessageId: Type.Optional(Type.String({ minLength: 3, maxLength: 998 })),
-    inReplyTo: Type.Optional(Type.String({ maxLength: 998 })),
-    references: Type.Optional(Type.Array(Type.String({ maxLength: 998 }), { maxItems: 200 })),
-    subject: Type.String({ maxLength: 998 }),
+    /** At most 998 UTF-8 bytes (checked by the server). */
+    internetMessageId: Type.Optional(Type.String({ minLength: 3, maxLength: L.messageIdBytes })),
+    inReplyTo: Type.Optional(Type.String({ maxLength: L.messageIdBytes })),
+    references: Type.Optional(
+      Type.Array(Type.String({ maxLength: L.messageIdBytes }), { maxItems: L.references }),
+    ),
+    subject: Type.String({ maxLength: L.subject }),
     from: Type.Union([EmailParty, Type.Null()]),
-    to: Type.Array(EmailParty, { maxItems: 500 }),
-    cc: Type.Optional(Type.Array(EmailParty, { maxItems: 500 })),
+    to: Type.Array(EmailParty, { maxItems: L.parties }),
+    cc: Type.Optional(Type.Array(EmailParty, { maxItems: L.parties })),
+    /** 1900-2199 in UTC too. */
     sentAt: DateTime,
     bodyHtml: Type.Optional(Type.String()),
     bodyText: Type.Optional(Type.String()),
     meeting: Type.Optional(MeetingDetails),
-    attachments: Type.Optional(Type.Array(ItemAttachment, { maxItems: 100 })),
+    attachments: Type.Optional(Type.Array(ItemAttachment, { maxItems: L.attachments })),
   },
   { additionalProperties: false },
 );
@@ -95,7 +128,9 @@ export const LogInteractionRequest = Type.Object(
      * With `source.mime`: the file names of the attachments to keep (the user's choice); absent = all.
      * Inline images the kept body shows are always kept.
      */
-    attachmentNames: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+    attachmentNames: Type.Optional(
+      Type.Array(Type.String({ maxLength: L.filename }), { maxItems: L.attachments }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -175,6 +210,13 @@ export type InteractionDetailDto = Static<typeof InteractionDetail>;
 export const LoggedBy = Type.Object({ user: UserRef, at: DateTime });
 
 /**
+ * Something of the message that was not kept as sent: a name or subject cut to its limit, a date outside
+ * 1900-2199 dropped, NUL characters removed. `field` names it as the API shows it (`from.name`, `meeting.start`).
+ */
+export const LogNote = Type.Object({ field: Type.String(), message: Type.String() });
+export type LogNoteDto = Static<typeof LogNote>;
+
+/**
  * Answer of POST /api/v1/interactions (201 when this request created the interaction, 200 when it existed)
  * and POST /api/v1/interactions/:id/links (201 new link, 200 existing).
  */
@@ -187,6 +229,8 @@ export const LogInteractionResponse = Type.Object({
   linked: Type.Boolean(),
   /** When the interaction already existed: who logged it first, and when. */
   alreadyLoggedBy: Type.Optional(LoggedBy),
+  /** When this request created the interaction and something was not kept as sent (see `LogNote`). */
+  notes: Type.Optional(Type.Array(LogNote)),
 });
 export type LogInteractionResponseDto = Static<typeof LogInteractionResponse>;
 
@@ -206,7 +250,12 @@ export const InteractionStatusQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** GET /api/v1/interactions/status: is this message logged (on any machine, by anyone)? */
+/**
+ * GET /api/v1/interactions/status: is this message logged (on any machine, by anyone) to a client this user
+ * may see? Linked only to clients the user may not see, it answers as not logged: no id, no `loggedBy`,
+ * `hiddenLinkCount` 0 (a Message-ID is no proof of having the message). `hiddenLinkCount` counts the other
+ * clients of a message the user sees.
+ */
 export const InteractionStatus = Type.Object({
   logged: Type.Boolean(),
   interactionId: Type.Union([Id, Type.Null()]),
@@ -234,7 +283,10 @@ export const ConversationStatus = Type.Object({
   logged: Type.Boolean(),
   clients: Type.Array(Type.Object({ id: Id, displayName: Type.String() })),
   interactions: Type.Array(Type.Object({ id: Id, subject: Type.String(), sentAt: DateTime })),
-  /** Logged messages of the thread linked only to clients this user may not see. */
+  /**
+   * Always 0: logged messages of the thread linked only to clients this user may not see are not reported
+   * (counting them would confirm that they exist). Kept for compatibility.
+   */
   hiddenCount: Type.Integer({ minimum: 0 }),
   /** Whether replies are logged without asking: always false (no admin setting exists yet). */
   autoLogReplies: Type.Boolean(),
@@ -245,7 +297,7 @@ export const ClientInteractionsQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     /** `nextCursor` of the previous page. */
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
   },
   { additionalProperties: false },
 );
@@ -319,12 +371,23 @@ export type ParsedPersonNameDto = Static<typeof ParsedPersonName>;
 /** GET /api/v1/prospects/candidates: the duplicate check before creating a prospect, and the suggestions. */
 export const Candidates = Type.Object({
   candidates: Type.Array(DuplicateCandidate),
-  /** Matches among clients this user may not see: how many, nothing else. */
+  /**
+   * Exact matches (email, INN) among clients this user may not see: how many, nothing else. Similar names of
+   * hidden clients are never counted (that would let anyone probe who is a client by name).
+   */
   hiddenMatches: Type.Integer({ minimum: 0 }),
-  /** Exact matches (email, INN) exist, visible or not: a create needs `confirmNotDuplicate`. */
+  /**
+   * Exact matches (email, INN) exist, visible or not: an email match needs `confirmNotDuplicate`; an INN
+   * match refuses the create (409 `INN_EXISTS`).
+   */
   exactMatch: Type.Boolean(),
-  /** The display name read as a person's name; null when none was given. */
+  /** The display name read as a person's name; null when none was given or it names a company. */
   parsedName: Type.Union([ParsedPersonName, Type.Null()]),
+  /**
+   * What the display name suggests: `legal_entity` when it holds a legal-form word (ООО, АО, ПАО, LLC...;
+   * `ИП` is a sole proprietor, an `individual`), `individual` for a person's name, null without a name.
+   */
+  suggestedKind: Type.Union([ClientKind, Type.Null()]),
   /** The sender's email domain, and visible companies using it (none for public mail services). */
   company: Type.Union([
     Type.Object({
@@ -346,15 +409,20 @@ export type CandidatesDto = Static<typeof Candidates>;
 export const CreateProspectRequest = Type.Object(
   {
     kind: ClientKind,
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    // Names need a visible character: "   " or a zero-width space alone are refused (400 naming the field).
+    displayName: Type.Optional(NonBlankText(512)),
+    lastName: Type.Optional(NonBlankText(200)),
+    firstName: Type.Optional(NonBlankText(200)),
+    /** Optional: blank or invisible reads as none. */
     middleName: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-    fullName: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    shortName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    fullName: Type.Optional(NonBlankText(512)),
+    shortName: Type.Optional(NonBlankText(255)),
     inn: Type.Optional(Type.String({ pattern: '^\\s*\\d{10}(\\d{2})?\\s*$' })),
     email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
-    /** The user reviewed the exact matches and says this is someone else. */
+    /**
+     * The user reviewed the exact email matches and says this is someone else (a shared mailbox). An INN
+     * match cannot be confirmed away: one INN is one taxpayer.
+     */
     confirmNotDuplicate: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -377,4 +445,21 @@ export const DuplicateSuspectedBody = Type.Object({
   requestId: Type.String(),
   candidates: Type.Array(DuplicateCandidate),
   hiddenMatches: Type.Integer({ minimum: 0 }),
+});
+
+/**
+ * The 409 body of POST /api/v1/prospects when a client with this INN exists: never created, whatever
+ * `confirmNotDuplicate` says. `candidates` holds that client when the user may see it; when not, only
+ * `hiddenMatches` says it exists, and `ask` whom to ask for access (the user's supervisor; null: an
+ * administrator), never anything of the hidden client.
+ */
+export const InnExistsBody = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.Literal('INN_EXISTS'),
+  message: Type.String(),
+  requestId: Type.String(),
+  field: Type.Literal('body.inn'),
+  candidates: Type.Array(DuplicateCandidate),
+  hiddenMatches: Type.Integer({ minimum: 0 }),
+  ask: Type.Union([UserRef, Type.Null()]),
 });

@@ -152,7 +152,14 @@ export async function adminRoutes(app: ApiApp, opts: { db: Db }) {
 
   app.get(
     '/admin/audit-events.csv',
-    { schema: { tags, querystring: AuditExportQuery, produces: ['text/csv'] } },
+    {
+      schema: {
+        tags,
+        querystring: AuditExportQuery,
+        produces: ['text/csv'],
+        response: { 200: Type.Unsafe<string>({ type: 'string', description: 'text/csv, UTF-8 with a BOM' }) },
+      },
+    },
     async (request, reply) => {
       const { csv, rows, truncated } = await exportAuditCsv(db, request.query);
       await recordAudit(db, request.principal, origin(request), [

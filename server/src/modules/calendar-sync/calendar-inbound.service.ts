@@ -4,7 +4,12 @@ import type { Db } from '../../db/database.ts';
 import { eventStart, scheduleKey, type TaskForEvent } from './calendar-event.mapper.ts';
 import { enqueueMailboxSync, findMailbox, type LinkRow } from './calendar-sync.repository.ts';
 import { markRemovedInOutlook, type SyncDeps } from './calendar-sync.service.ts';
-import { GraphTransportError, graphErrorCode, graphErrorMessage } from './graph.client.ts';
+import {
+  type GraphResponse,
+  GraphTransportError,
+  graphErrorCode,
+  graphErrorMessage,
+} from './graph.client.ts';
 
 // Changes made in Outlook: change notifications (persisted by the webhook, processed here), calendarView delta
 // as the safety net and after any gap, subscriptions and their renewal. Inbound processing shares the mailbox's
@@ -237,6 +242,23 @@ function utcInstant(t: { dateTime: string; timeZone: string }): Date {
   return new Date(`${t.dateTime.slice(0, 23)}Z`);
 }
 
+/** A GET retried on 429/5xx/no answer, after Retry-After or exponential backoff, up to `maxRounds` tries. */
+async function getWithRetry(deps: SyncDeps, mailbox: string, url: string): Promise<GraphResponse> {
+  const { graph, config } = deps;
+  for (let attempt = 1; ; attempt++) {
+    let r: GraphResponse | null = null;
+    try {
+      r = await graph!.getAbsolute(mailbox, url);
+    } catch (err) {
+      if (!(err instanceof GraphTransportError) || attempt >= config.maxRounds) throw err;
+    }
+    if (r && !(r.status === 429 || r.status >= 500)) return r;
+    if (r && attempt >= config.maxRounds) return r;
+    const backoff = config.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+    await new Promise((res) => setTimeout(res, Math.max(r?.retryAfterMs ?? 0, backoff)));
+  }
+}
+
 /**
  * Job `calendar_delta` (and the first step of each outbound run): pulls `calendarView/delta` for the mailbox's
  * window from the stored deltaLink, following nextLinks, and applies what users changed. `410` or
@@ -271,7 +293,7 @@ export async function pullDelta(deps: SyncDeps, userId: string): Promise<void> {
   let url = state.delta_link ?? initial;
   let restarted = false;
   for (let page = 0; page < 1000; page++) {
-    const r = await graph.getAbsolute(mb.mailbox, url);
+    const r = await getWithRetry(deps, mb.mailbox, url);
     const code = graphErrorCode(r.body);
     if ((r.status === 410 || code === 'syncStateNotFound' || code === 'SyncStateNotFound') && !restarted) {
       restarted = true;

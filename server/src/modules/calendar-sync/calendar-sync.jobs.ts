@@ -1,4 +1,5 @@
-import { Logger, type Runner, run, runMigrations, type TaskList } from 'graphile-worker';
+import { Logger, type Runner, run, runMigrations, type Task, type TaskList } from 'graphile-worker';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
@@ -37,27 +38,49 @@ export async function installJobQueue(connectionString: string): Promise<void> {
   await runMigrations({ connectionString, logger: workerLogger(null) });
 }
 
-/** The job handlers: `calendar_sync_task` {taskId} and `calendar_sync_mailbox` {userId}. */
+/**
+ * A keyed job replaced while it ran loses its key and its retries (graphile-worker gives it attempts =
+ * max_attempts): the newer job, queued behind it, carries the work on. Failing it would leave a permanently
+ * failed job behind for nothing, so its failure is logged and it completes.
+ */
+function supersedable(deps: SyncDeps, fn: (payload: unknown) => Promise<void>): Task {
+  return async (payload, helpers) => {
+    try {
+      await fn(payload);
+    } catch (err) {
+      const job = helpers.job;
+      // Read again: the key is cleared while the job runs, after the worker fetched it.
+      const now = await sql<{
+        key: string | null;
+        attempts: number;
+        max_attempts: number;
+      }>`select key, attempts,
+        max_attempts from graphile_worker.jobs where id = ${job.id}::bigint`.execute(deps.db);
+      const row = now.rows[0];
+      if (row && row.key === null && row.attempts >= row.max_attempts) {
+        deps.log?.warn(
+          { task: job.task_identifier, err: (err as Error).message },
+          'superseded job left its work to the newer one',
+        );
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
+/** The job handlers: `calendar_sync_task` {taskId}, `calendar_sync_mailbox` {userId}, inbound and upkeep jobs. */
 export function calendarSyncTaskList(deps: SyncDeps): TaskList {
+  const user = (payload: unknown) => (payload as { userId: string }).userId;
   return {
-    calendar_sync_task: async (payload) => {
-      await reconcileTask(deps, (payload as { taskId: string }).taskId);
-    },
-    calendar_sync_mailbox: async (payload) => {
-      await syncMailbox(deps, (payload as { userId: string }).userId);
-    },
-    calendar_notifications: async () => {
-      await processNotifications(deps);
-    },
-    calendar_delta: async (payload) => {
-      await pullDelta(deps, (payload as { userId: string }).userId);
-    },
-    calendar_subscribe: async (payload) => {
-      await ensureSubscription(deps, (payload as { userId: string }).userId);
-    },
-    calendar_poll: async () => {
-      await poll(deps);
-    },
+    calendar_sync_task: supersedable(deps, (payload) =>
+      reconcileTask(deps, (payload as { taskId: string }).taskId),
+    ),
+    calendar_sync_mailbox: supersedable(deps, (payload) => syncMailbox(deps, user(payload))),
+    calendar_notifications: supersedable(deps, () => processNotifications(deps)),
+    calendar_delta: supersedable(deps, (payload) => pullDelta(deps, user(payload))),
+    calendar_subscribe: supersedable(deps, (payload) => ensureSubscription(deps, user(payload))),
+    calendar_poll: supersedable(deps, () => poll(deps)),
   };
 }
 
@@ -100,10 +123,14 @@ export async function startCalendarWorker(opts: {
   const unlockStale = async () => {
     try {
       await pool.query(
-        `select graphile_worker.force_unlock_workers(array(select distinct locked_by from graphile_worker._private_jobs
-           where locked_by is not null and locked_at < now() - make_interval(secs => $1)
+        // Only workers holding calendar jobs or queues: other runners (credit) keep their own leases.
+        `select graphile_worker.force_unlock_workers(array(select distinct j.locked_by
+           from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+           where j.locked_by is not null and t.identifier like 'calendar\\_%'
+             and j.locked_at < now() - make_interval(secs => $1)
          union select distinct locked_by from graphile_worker._private_job_queues
-           where locked_by is not null and locked_at < now() - make_interval(secs => $1)))`,
+           where locked_by is not null and queue_name like 'calendar:%'
+             and locked_at < now() - make_interval(secs => $1)))`,
         [opts.config.calendarSync.staleLockSeconds],
       );
     } catch (err) {

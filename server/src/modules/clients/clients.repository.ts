@@ -88,7 +88,13 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
           select json_build_object('id', a.id, 'number', a.number, 'termMonths', a.term_months, 'stage', a.stage,
             'product', json_build_object('code', pr.code, 'name', pr.name, 'kind', pr.kind),
             'amount', json_build_object('amount', a.amount::text, 'currency', a.currency),
-            'stageEnteredAt', a.stage_entered_at, 'slaDueAt', a.sla_due_at, 'decision', a.decision) as j, a.created_at
+            'stageEnteredAt', a.stage_entered_at, 'slaDueAt', a.sla_due_at, 'decision', a.decision,
+            'status', a.status,
+            'owner', (select json_build_object('id', su.id, 'name', su.name) from application_stages s
+              join users su on su.id = s.owner_user_id where s.application_id = a.id and s.completed_at is null),
+            'slaState', (select s.sla_state from application_stages s where s.application_id = a.id and s.completed_at is null),
+            'lastDecision', case when a.decision is not null and a.decided_at is not null then json_build_object(
+              'decision', a.decision, 'at', a.decided_at, 'reason', a.decision_reason) end) as j, a.created_at
           from credit_applications a join products pr on pr.id = a.product_id
           where a.client_id = c.id order by a.created_at desc limit ${READ_LIMIT}) a), '[]')`.as(
         'applications',

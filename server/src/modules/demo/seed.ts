@@ -17,6 +17,7 @@ import {
   RATINGS,
   USERS,
 } from './demo-data.ts';
+import { seedCreditWorkflow } from './seed-credit.ts';
 
 /** mulberry32: a tiny seeded PRNG, so the same seed always builds the same bank. */
 function prng(seed: number) {
@@ -606,6 +607,8 @@ export async function seedDemoBank(db: Db, opts: SeedOptions): Promise<SeedResul
       })),
     )
     .execute();
+  // Credit workflow (2026-12-06): routes, branch calendars, seeded applications on their routes; own stream.
+  await seedCreditWorkflow(db, prng(20261206).uuid);
   await sql`analyze`.execute(db);
   return {
     branches: BRANCHES.length,

@@ -103,6 +103,8 @@ function dateTime(p: Property | undefined): { iso: string | null; tzid: string |
   const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?$/.exec(p.value.trim());
   if (!m) return { iso: null, tzid: p.params.TZID ?? null, allDay: false };
   const f = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  // Date.UTC reads years 0-99 as 1900-1999: such a date is no meeting time (years are range-checked later).
+  if (f[0] < 100) return { iso: null, tzid: p.params.TZID ?? null, allDay: !m[4] };
   const utc = new Date(Date.UTC(f[0], f[1] - 1, f[2], f[3], f[4], f[5])).toISOString();
   if (!m[4]) return { iso: utc, tzid: null, allDay: true };
   if (m[7]) return { iso: utc, tzid: null, allDay: false };

@@ -110,6 +110,8 @@ export type NewInteraction = {
   } | null;
   source: 'mime' | 'item';
   createdBy: string;
+  /** See fingerprint.ts. */
+  contentFingerprint: string;
 };
 
 /**
@@ -143,6 +145,7 @@ export async function insertInteraction(db: Db, r: NewInteraction): Promise<stri
       meeting_time_zone: r.meeting?.timeZone ?? null,
       source: r.source,
       created_by: r.createdBy,
+      content_fingerprint: r.contentFingerprint,
     })
     .onConflict((oc) => oc.column('internet_message_id').doNothing())
     .returning('id')
@@ -160,6 +163,40 @@ export async function findInteractionIdByMessageId(
     .select('id')
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+/**
+ * What a logged interaction holds, to compare a re-submission with: its stored fingerprint (null for rows
+ * logged before fingerprints; then the subject and body it was computed from) and its files' hashes.
+ */
+export async function findStoredContent(
+  db: Db,
+  id: string,
+): Promise<
+  | {
+      fingerprint: string | null;
+      subject: string;
+      bodyHtml: string | null;
+      bodyText: string;
+      sha256s: string[];
+    }
+  | undefined
+> {
+  return db
+    .selectFrom('interactions as i')
+    .where('i.id', '=', id)
+    .select([
+      'i.content_fingerprint as fingerprint',
+      'i.subject',
+      'i.body_html as bodyHtml',
+      'i.body_text as bodyText',
+      sql<
+        string[]
+      >`array(select distinct a.sha256 from interaction_attachments a where a.interaction_id = i.id)`.as(
+        'sha256s',
+      ),
+    ])
+    .executeTakeFirst();
 }
 
 export type NewAttachment = {
@@ -339,9 +376,21 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(`${c.sentAt}|${c.id}`).toString('base64url');
 }
 
+const CURSOR =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * Reads a `nextCursor` back; null for anything {@link encodeCursor} did not make (bad Base64url, a time that is
+ * no calendar time such as Feb 30, an id that is no UUID), so PostgreSQL never sees a value it would refuse.
+ */
 export function decodeCursor(raw: string): Cursor | null {
-  const [sentAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (!sentAt || !id || Number.isNaN(Date.parse(sentAt)) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(raw)) return null;
+  const text = Buffer.from(raw, 'base64url').toString('utf8');
+  const m = CURSOR.exec(text);
+  if (!m) return null;
+  const t = Date.parse(`${m[1]}Z`);
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 19) !== m[1]) return null;
+  const [sentAt = '', id = ''] = text.split('|');
   return { sentAt, id };
 }
 
@@ -446,8 +495,9 @@ export async function deleteOrphanBlobs(db: Db, sha256s: string[]): Promise<void
 }
 
 /**
- * Logged messages of a thread: same Exchange conversation id, or one of the given Message-IDs
- * (In-Reply-To, References); each with the visible clients it is linked to and whether hidden links exist.
+ * Logged messages of a thread linked to at least one client the principal may see: same Exchange
+ * conversation id, or one of the given Message-IDs (In-Reply-To, References); each with those clients.
+ * Messages linked only to hidden clients are left out entirely (not even counted).
  */
 export async function findThreadInteractions(
   db: Db,
@@ -460,7 +510,6 @@ export async function findThreadInteractions(
     subject: string;
     sentAt: string;
     clients: { id: string; displayName: string }[];
-    hidden: number;
   }[]
 > {
   if (!conversationId && messageIds.length === 0) return [];
@@ -472,6 +521,10 @@ export async function findThreadInteractions(
         eb('i.internet_message_id', '=', sql<string>`any(${messageIds}::text[])`),
       ]),
     )
+    .where(
+      sql<boolean>`exists (select 1 from interaction_links vl join clients lc on lc.id = vl.client_id
+        where vl.interaction_id = i.id and ${visibleClient(p, 'lc')})`,
+    )
     .select([
       'i.id',
       'i.subject',
@@ -481,7 +534,6 @@ export async function findThreadInteractions(
         join clients lc on lc.id = l.client_id where l.interaction_id = i.id and ${visibleClient(p, 'lc')}), '[]')`.as(
         'clients',
       ),
-      hiddenLinkCount(p).as('hidden'),
     ])
     .orderBy('i.sent_at', 'desc')
     .limit(50)

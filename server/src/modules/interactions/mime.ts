@@ -86,6 +86,11 @@ const EXTENSIONS: Record<string, string> = {
   'message/rfc822': 'eml',
 };
 
+/** The name of an attachment that has none (or none left once cleaned): `attachment-2.pdf`. */
+export function defaultFilename(index: number, contentType: string): string {
+  return `attachment-${index + 1}.${EXTENSIONS[contentType.toLowerCase()] ?? 'bin'}`;
+}
+
 /**
  * Parses a MIME message with postal-mime: RFC 2047 encoded words in any charset the platform's TextDecoder
  * knows (KOI8-R, windows-1251...), address lists with quoted or encoded commas, a part without Content-Type
@@ -131,7 +136,7 @@ export async function parseMime(raw: Buffer | Uint8Array | string): Promise<Pars
     }
     const contentId = a.contentId ? a.contentId.replace(/^<|>$/g, '').trim() || null : null;
     attachments.push({
-      filename: a.filename?.trim() || `attachment-${i + 1}.${EXTENSIONS[type] ?? 'bin'}`,
+      filename: a.filename?.trim() || defaultFilename(i, type),
       contentType: type,
       content,
       contentId,

@@ -1,3 +1,5 @@
+import { stripBidiControls } from '@crm/shared';
+
 /** A person's name as the CRM stores it (individual_profiles). */
 export type PersonName = { lastName: string; firstName: string; middleName: string | null };
 
@@ -116,6 +118,39 @@ export function parseDisplayName(displayName: string, emailLocal = ''): PersonNa
   if (words.length === 3 && patronymic === 1) return name(words[2]!, words[0]!, [words[1]!]);
   if (cyrillic) return name(words[0]!, words[1]!, words.slice(2));
   return name(words[words.length - 1]!, words[0]!, words.slice(1, -1));
+}
+
+// Legal-form words (ООО, АО, ПАО, LLC...) and company words: a display name holding one names a company.
+// Two-letter forms count only in capitals ("АО", not a word "ао"); ИП (a sole proprietor) is a person.
+const COMPANY_WORDS =
+  /(^|[^\p{L}])(ооо|оао|зао|пао|нао|нко|ано|гуп|муп|фгуп|ooo|oao|zao|pao|llc|ltd|inc|gmbh|jsc|pjsc|plc|corp|общество|limited)(?![\p{L}])/iu;
+const COMPANY_CAPS = /(^|[^\p{L}])(АО|AO|ТОО|АНО)(?![\p{L}])/u;
+const SOLE_PROPRIETOR = /(^|[^\p{L}])(ИП|IP|ПБОЮЛ)(?![\p{L}])\.?/u;
+
+/**
+ * What a display name names: `company` when it holds a legal-form word (`ООО «Ромашка»`, `АО Банк`,
+ * `Acme LLC`) or a name in «guillemets», `sole_proprietor` for `ИП Иванов Иван`, else `person`.
+ */
+export function nameKind(displayName: string): 'company' | 'sole_proprietor' | 'person' {
+  if (COMPANY_WORDS.test(displayName) || COMPANY_CAPS.test(displayName) || /«[^»]+»/.test(displayName))
+    return 'company';
+  return SOLE_PROPRIETOR.test(displayName) ? 'sole_proprietor' : 'person';
+}
+
+/** The display name without a sole proprietor's `ИП` (`ИП Иванов Иван` -> `Иванов Иван`). */
+export function withoutSoleProprietor(displayName: string): string {
+  return displayName.replace(SOLE_PROPRIETOR, ' ').trim();
+}
+
+// Zero-width characters (the shared NOT_BLANK's invisible set): never part of a name.
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+
+/** A name part as stored: zero-width and bidi control characters removed, spaces collapsed, trimmed. */
+export function cleanNamePart(value: string | null | undefined): string {
+  return stripBidiControls(value ?? '')
+    .replace(ZERO_WIDTH, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 // Free mail services: the domain says nothing about the sender's company.

@@ -130,6 +130,18 @@ export async function userBranch(db: Db, userId: string): Promise<string | null>
   return row?.branch_id ?? null;
 }
 
+/** The user's active supervisor (whom to ask for access to a client they may not see), or null. */
+export async function supervisorOf(db: Db, userId: string): Promise<{ id: string; name: string } | null> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('users as s', 's.id', 'u.supervisor_id')
+    .where('u.id', '=', userId)
+    .where('s.is_active', '=', true)
+    .select(['s.id', 's.name'])
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 /**
  * Serialises creates of the same prospect: transaction-scoped advisory locks on its exact keys (email, INN),
  * taken in a fixed order, so two users creating the same person at once see each other's row.

@@ -6,8 +6,10 @@ import {
   CreateProspectRequest,
   DuplicateSuspectedBody,
   IdParams,
+  InnExistsBody,
   ProspectCreated,
 } from '@crm/shared';
+import { Type } from 'typebox';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
 import { originOf } from '../../plugins/auth.ts';
@@ -29,7 +31,7 @@ export async function prospectsRoutes(app: ApiApp, opts: { db: Db }) {
       schema: {
         tags: ['prospects'],
         body: CreateProspectRequest,
-        response: { 201: ProspectCreated, 409: DuplicateSuspectedBody },
+        response: { 201: ProspectCreated, 409: Type.Union([DuplicateSuspectedBody, InnExistsBody]) },
       },
     },
     async (request, reply) => {
@@ -40,6 +42,24 @@ export async function prospectsRoutes(app: ApiApp, opts: { db: Db }) {
         request.body,
       );
       if (result.kind === 'created') return reply.status(201).send(result.body);
+      if (result.kind === 'inn_exists') {
+        const ask = result.ask
+          ? `ask your supervisor, ${result.ask.name}, for access to it`
+          : 'ask an administrator for access to it';
+        return reply.status(409).send({
+          statusCode: 409,
+          code: 'INN_EXISTS' as const,
+          message:
+            result.candidates.length > 0
+              ? 'A client with this INN exists (one INN is one taxpayer): no new client is created. Link the sender to it, or ask its manager'
+              : `A client with this INN exists among clients you cannot see (one INN is one taxpayer): no new client is created; ${ask}`,
+          requestId: request.id,
+          field: 'body.inn' as const,
+          candidates: result.candidates,
+          hiddenMatches: result.hiddenMatches,
+          ask: result.ask,
+        });
+      }
       return reply.status(409).send({
         statusCode: 409,
         code: 'DUPLICATE_SUSPECTED' as const,

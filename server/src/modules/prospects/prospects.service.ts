@@ -9,6 +9,7 @@ import {
   normalizeAddress,
   normalizePhone,
   type ProspectCreatedDto,
+  type UserRefDto,
   validateInn,
   validateInn10,
   validateInn12,
@@ -16,7 +17,14 @@ import {
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
-import { domainHint, type PersonName, parseDisplayName } from './person-name.ts';
+import {
+  cleanNamePart,
+  domainHint,
+  nameKind,
+  type PersonName,
+  parseDisplayName,
+  withoutSoleProprietor,
+} from './person-name.ts';
 import {
   clientExists,
   findCompaniesByDomain,
@@ -27,6 +35,7 @@ import {
   insertProspect,
   lockProspectKeys,
   type NewProspect,
+  supervisorOf,
   userBranch,
 } from './prospects.repository.ts';
 
@@ -47,7 +56,9 @@ function innOf(raw: string | undefined, field: string, validate = validateInn): 
       'VALIDATION_FAILED',
       r.reason === 'checksum'
         ? `${field}: the INN check digit is wrong`
-        : `${field}: not an INN of this kind`,
+        : r.reason === 'component'
+          ? `${field}: not a valid INN (all zeros)`
+          : `${field}: not an INN of this kind`,
       field,
     );
   return r.value;
@@ -55,9 +66,12 @@ function innOf(raw: string | undefined, field: string, validate = validateInn): 
 
 type Check = {
   candidates: DuplicateCandidateDto[];
+  /** Exact email/INN matches among hidden clients (similar names of hidden clients are never counted). */
   hiddenMatches: number;
   /** Exact email/INN matches, visible or not. */
   exact: number;
+  /** Clients with the same INN, visible or not: a create is refused whatever the user confirms. */
+  inn: { visible: DuplicateCandidateDto[]; hidden: number; clientIds: string[] };
 };
 
 /** The duplicate check: exact email and INN first, then similar names; visible ones shown, the rest counted. */
@@ -79,10 +93,12 @@ async function duplicateCheck(
   }
   const domain = q.emailKey.split('@')[1] ?? '';
   const summaries = await findSummaries(db, p, [...byClient.keys()], domain);
-  const exact = summaries.filter((s) => {
-    const r = byClient.get(s.id)!.reasons;
+  const isExact = (id: string) => {
+    const r = byClient.get(id)!.reasons;
     return r.has('email') || r.has('inn');
-  }).length;
+  };
+  const exact = summaries.filter((s) => isExact(s.id)).length;
+  const sameInn = summaries.filter((s) => byClient.get(s.id)!.reasons.has('inn'));
   const candidates = summaries
     .filter((s) => s.visible)
     .map(({ visible: _v, sameDomain, ...client }) => {
@@ -102,8 +118,13 @@ async function duplicateCheck(
     });
   return {
     candidates: candidates.slice(0, MAX_CANDIDATES),
-    hiddenMatches: summaries.filter((s) => !s.visible).length,
+    hiddenMatches: summaries.filter((s) => !s.visible && isExact(s.id)).length,
     exact,
+    inn: {
+      visible: candidates.filter((c) => c.reasons.includes('inn')),
+      hidden: sameInn.filter((s) => !s.visible).length,
+      clientIds: sameInn.map((s) => s.id),
+    },
   };
 }
 
@@ -131,8 +152,9 @@ function foldedPersonName(n: PersonName): string {
 
 /**
  * GET /prospects/candidates: before an unknown sender becomes a prospect, clients that may be the same
- * (exact email, exact INN, similar folded name, same email domain), the display name read as a person's name,
- * and the companies the domain suggests. Shown candidates are audited as a search.
+ * (exact email, exact INN, similar folded name, same email domain), the display name read as a person's name
+ * (or as a company's, `suggestedKind`), and the companies the domain suggests. Shown candidates are audited
+ * as a search; hidden clients are counted only for exact email/INN matches.
  * @throws AppError VALIDATION_FAILED (nothing to look for, a malformed email or INN)
  */
 export async function findCandidates(
@@ -146,8 +168,11 @@ export async function findCandidates(
   const emailKey = emailKeyOf(q.email, 'querystring.email');
   const inn = innOf(q.inn, 'querystring.inn');
   const [local = '', domain = ''] = emailKey.split('@');
-  const parsedName = q.displayName?.trim() ? parseDisplayName(q.displayName, local) : null;
-  const foldedName = parsedName ? foldedPersonName(parsedName) : foldName(q.displayName ?? '');
+  const displayName = cleanNamePart(q.displayName);
+  const kind = displayName ? nameKind(displayName) : null;
+  const parsedName =
+    displayName && kind !== 'company' ? parseDisplayName(withoutSoleProprietor(displayName), local) : null;
+  const foldedName = parsedName ? foldedPersonName(parsedName) : foldName(displayName);
   const check = await duplicateCheck(db, p, { emailKey, inn, foldedName });
   let company: CandidatesDto['company'] = null;
   if (domain) {
@@ -168,19 +193,66 @@ export async function findCandidates(
     hiddenMatches: check.hiddenMatches,
     exactMatch: check.exact > 0,
     parsedName,
+    suggestedKind: kind === 'company' ? 'legal_entity' : parsedName ? 'individual' : null,
     company,
   };
 }
 
 export type CreateProspectResult =
   | { kind: 'created'; body: ProspectCreatedDto }
-  | { kind: 'duplicates'; candidates: DuplicateCandidateDto[]; hiddenMatches: number };
+  | { kind: 'duplicates'; candidates: DuplicateCandidateDto[]; hiddenMatches: number }
+  | {
+      kind: 'inn_exists';
+      candidates: DuplicateCandidateDto[];
+      hiddenMatches: number;
+      ask: UserRefDto | null;
+    };
+
+/** The name of an individual: explicit parts, else read from the display name. */
+function individualName(input: CreateProspectRequestDto, emailKey: string): PersonName {
+  if (input.lastName !== undefined || input.firstName !== undefined) {
+    const name = {
+      lastName: cleanNamePart(input.lastName),
+      firstName: cleanNamePart(input.firstName),
+      middleName: cleanNamePart(input.middleName) || null,
+    };
+    if (!name.lastName && !name.firstName)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Give the name: lastName/firstName with visible letters',
+        input.lastName !== undefined ? 'body.lastName' : 'body.firstName',
+      );
+    return name;
+  }
+  const displayName = cleanNamePart(input.displayName);
+  if (displayName && nameKind(displayName) === 'company')
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'body.displayName names a company (a legal form such as ООО or АО): create a legal_entity with its INN',
+      'body.displayName',
+    );
+  const parsed = displayName
+    ? parseDisplayName(withoutSoleProprietor(displayName), emailKey.split('@')[0] ?? '')
+    : null;
+  if (!parsed?.lastName && !parsed?.firstName)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Give the name: lastName/firstName or displayName',
+      'body.displayName',
+    );
+  return {
+    lastName: cleanNamePart(parsed.lastName),
+    firstName: cleanNamePart(parsed.firstName),
+    middleName: cleanNamePart(parsed.middleName) || null,
+  };
+}
 
 /**
  * POST /prospects: creates a `potential` client managed by the caller and served by the caller's branch,
- * with the email as its primary contact. Exact duplicates (same email or INN, visible or not) stop the create
- * unless the user confirms it is someone else; the check runs again under advisory locks on those keys so two
- * users creating the same person at once cannot both pass it.
+ * with the email as its primary contact. A client with the same INN (visible or not) always stops the create
+ * (one INN is one taxpayer): `inn_exists`, with that client when visible, else whom to ask. The same email
+ * stops it unless the user confirms it is someone else (a shared mailbox). The check runs again under
+ * advisory locks on those keys so two users creating the same person at once cannot both pass it.
  * @throws AppError FORBIDDEN (only relationship managers and supervisors create clients), VALIDATION_FAILED
  */
 export async function createProspect(
@@ -195,33 +267,20 @@ export async function createProspect(
   let prospect: NewProspect;
   if (input.kind === 'individual') {
     const inn = innOf(input.inn, 'body.inn', validateInn12);
-    const parsed =
-      input.lastName || input.firstName
-        ? {
-            lastName: input.lastName ?? '',
-            firstName: input.firstName ?? '',
-            middleName: input.middleName ?? null,
-          }
-        : parseDisplayName(input.displayName ?? '', emailKey.split('@')[0] ?? '');
-    if (!parsed?.lastName && !parsed?.firstName)
-      throw new AppError(
-        'VALIDATION_FAILED',
-        'Give the name: lastName/firstName or displayName',
-        'body.displayName',
-      );
-    const name = {
-      lastName: parsed.lastName.trim(),
-      firstName: parsed.firstName.trim(),
-      middleName: parsed.middleName?.trim() || null,
-    };
+    const name = individualName(input, emailKey);
     const displayName = [name.lastName, name.firstName, name.middleName].filter(Boolean).join(' ');
     prospect = { kind: 'individual', displayName, searchName: foldName(displayName), name, inn: inn || null };
   } else {
-    const fullName = (input.fullName ?? input.displayName ?? '').trim();
-    if (!fullName) throw new AppError('VALIDATION_FAILED', 'A company needs fullName', 'body.fullName');
+    const fullName = cleanNamePart(input.fullName ?? input.displayName);
+    if (!fullName)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'A company needs fullName with visible letters',
+        input.fullName !== undefined ? 'body.fullName' : 'body.displayName',
+      );
     const inn = innOf(input.inn, 'body.inn', validateInn10);
     if (!inn) throw new AppError('VALIDATION_FAILED', 'A company needs its 10-digit INN', 'body.inn');
-    const shortName = input.shortName?.trim() || fullName;
+    const shortName = cleanNamePart(input.shortName) || fullName;
     prospect = {
       kind: 'legal_entity',
       displayName: shortName,
@@ -232,6 +291,7 @@ export async function createProspect(
     };
   }
   const branchId = await userBranch(db, p.id);
+  let innClientIds: string[] = [];
   const result = await db.transaction().execute(async (trx): Promise<CreateProspectResult> => {
     await lockProspectKeys(trx, [emailKey, prospect.inn ?? '']);
     const check = await duplicateCheck(trx, p, {
@@ -239,6 +299,15 @@ export async function createProspect(
       inn: prospect.inn ?? '',
       foldedName: prospect.searchName,
     });
+    if (check.inn.clientIds.length > 0) {
+      innClientIds = check.inn.clientIds;
+      return {
+        kind: 'inn_exists',
+        candidates: check.inn.visible,
+        hiddenMatches: check.inn.hidden,
+        ask: check.inn.hidden > 0 ? await supervisorOf(trx, p.id) : null,
+      };
+    }
     if (check.exact > 0 && !input.confirmNotDuplicate)
       return { kind: 'duplicates', candidates: check.candidates, hiddenMatches: check.hiddenMatches };
     const contacts = input.email
@@ -277,7 +346,16 @@ export async function createProspect(
       },
     };
   });
-  if (result.kind === 'duplicates') await auditShown(db, p, origin, result.candidates, 'prospect.create');
+  if (result.kind !== 'created') await auditShown(db, p, origin, result.candidates, 'prospect.create');
+  if (result.kind === 'inn_exists')
+    await recordAudit(db, p, origin, [
+      {
+        action: 'client.create',
+        result: 'denied',
+        clientIds: innClientIds,
+        details: { reason: 'inn_exists', via: 'prospect', hiddenMatches: result.hiddenMatches },
+      },
+    ]);
   return result;
 }
 

@@ -1,0 +1,410 @@
+import type {
+  ApplicationStageDto,
+  CreditApplicationDetailDto,
+  CreditNoticeDto,
+  SlaReportDto,
+  SlaReportQueryDto,
+} from '@crm/shared';
+import { type Selectable, sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { ApprovalRoutesTable, RouteStagesTable } from '../../db/types.ts';
+import { type Principal, visibleClient } from '../auth/principal.ts';
+
+// Queries of the credit module; the first argument is the database or the caller's transaction.
+
+export type RouteRow = Selectable<ApprovalRoutesTable>;
+export type RouteStageRow = Selectable<RouteStagesTable>;
+
+/** The active route for a product and amount: the highest priority, then the newest version. */
+export async function findRouteFor(
+  db: Db,
+  productCode: string,
+  amount: string,
+  currency: string,
+): Promise<RouteRow | undefined> {
+  return db
+    .selectFrom('approval_routes')
+    .selectAll()
+    .where('active', '=', true)
+    .where(sql<boolean>`${productCode} = any(product_codes)`)
+    .where('currency', '=', currency)
+    .where(sql<boolean>`(amount_min is null or amount_min <= ${amount}::numeric)`)
+    .where(sql<boolean>`(amount_max is null or amount_max >= ${amount}::numeric)`)
+    .orderBy('priority', 'desc')
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findRouteStages(db: Db, routeId: string): Promise<RouteStageRow[]> {
+  return db
+    .selectFrom('route_stages')
+    .selectAll()
+    .where('route_id', '=', routeId)
+    .orderBy('ordinal')
+    .execute();
+}
+
+/**
+ * Who owns a stage of this application: the named user when active; for a role queue the client's manager,
+ * the manager's supervisor, or the credit officer of the application's branch with the fewest open stages.
+ * Null when nobody fits (the queue waits for a supervisor to assign).
+ */
+export async function resolveStageOwner(
+  db: Db,
+  stage: Pick<RouteStageRow, 'owner_role' | 'owner_user_id'>,
+  app: { client_id: string; branch_id: string | null; created_by: string | null },
+): Promise<string | null> {
+  if (stage.owner_user_id) {
+    const u = await db
+      .selectFrom('users')
+      .where('id', '=', stage.owner_user_id)
+      .where('is_active', '=', true)
+      .select('id')
+      .executeTakeFirst();
+    return u?.id ?? null;
+  }
+  const manager = await db
+    .selectFrom('clients as c')
+    .leftJoin('users as m', (j) => j.onRef('m.id', '=', 'c.manager_id').on('m.is_active', '=', true))
+    .where('c.id', '=', app.client_id)
+    .select(['m.id', 'm.supervisor_id'])
+    .executeTakeFirst();
+  const managerId = manager?.id ?? app.created_by;
+  switch (stage.owner_role) {
+    case 'client_manager':
+      return managerId;
+    case 'supervisor': {
+      if (!managerId) return null;
+      const row = await db
+        .selectFrom('users as u')
+        .leftJoin('users as s', (j) => j.onRef('s.id', '=', 'u.supervisor_id').on('s.is_active', '=', true))
+        .where('u.id', '=', managerId)
+        .select('s.id')
+        .executeTakeFirst();
+      return row?.id ?? null;
+    }
+    case 'credit_officer': {
+      if (!app.branch_id) return null;
+      const row = await db
+        .selectFrom('users as u')
+        .where('u.role', '=', 'credit_officer')
+        .where('u.is_active', '=', true)
+        .where('u.branch_id', '=', app.branch_id)
+        .select('u.id')
+        .orderBy(
+          sql`(select count(*) from application_stages s where s.owner_user_id = u.id and s.completed_at is null)`,
+        )
+        .orderBy('u.id')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id ?? null;
+    }
+    default:
+      return null;
+  }
+}
+
+const iso = (d: unknown) => (d === null || d === undefined ? null : new Date(d as Date).toISOString());
+
+type StageJoinRow = {
+  id: string;
+  stage_code: string;
+  owner_role: string | null;
+  sla_working_hours: number | null;
+  entered_at: Date;
+  due_at: Date | null;
+  completed_at: Date | null;
+  outcome: string | null;
+  comment: string | null;
+  sla_state: string;
+  task_id: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  completed_by_id: string | null;
+  completed_by_name: string | null;
+};
+
+function stageDto(r: StageJoinRow): ApplicationStageDto {
+  return {
+    id: r.id,
+    stage: r.stage_code as ApplicationStageDto['stage'],
+    owner: r.owner_id ? { id: r.owner_id, name: r.owner_name ?? '' } : null,
+    ownerRole: (r.owner_role as ApplicationStageDto['ownerRole']) ?? null,
+    slaWorkingHours: r.sla_working_hours,
+    enteredAt: iso(r.entered_at)!,
+    dueAt: iso(r.due_at),
+    completedAt: iso(r.completed_at),
+    completedBy: r.completed_by_id ? { id: r.completed_by_id, name: r.completed_by_name ?? '' } : null,
+    outcome: (r.outcome as ApplicationStageDto['outcome']) ?? null,
+    comment: r.comment,
+    slaState: r.sla_state as ApplicationStageDto['slaState'],
+    taskId: r.task_id,
+  };
+}
+
+/** Every stage of an application, oldest first. */
+export async function findStages(db: Db, applicationId: string): Promise<ApplicationStageDto[]> {
+  const rows = await db
+    .selectFrom('application_stages as s')
+    .leftJoin('users as o', 'o.id', 's.owner_user_id')
+    .leftJoin('users as cb', 'cb.id', 's.completed_by')
+    .where('s.application_id', '=', applicationId)
+    .orderBy('s.entered_at')
+    .orderBy('s.completed_at', (ob) => ob.asc().nullsLast())
+    .select([
+      's.id',
+      's.stage_code',
+      's.owner_role',
+      's.sla_working_hours',
+      's.entered_at',
+      's.due_at',
+      's.completed_at',
+      's.outcome',
+      's.comment',
+      's.sla_state',
+      's.task_id',
+      'o.id as owner_id',
+      'o.name as owner_name',
+      'cb.id as completed_by_id',
+      'cb.name as completed_by_name',
+    ])
+    .execute();
+  return rows.map((r) => stageDto(r as StageJoinRow));
+}
+
+const noticeSelect = (db: Db) =>
+  db
+    .selectFrom('credit_notices as n')
+    .innerJoin('credit_applications as a', 'a.id', 'n.application_id')
+    .innerJoin('users as r', 'r.id', 'n.user_id')
+    .leftJoin('users as au', 'au.id', 'n.author_id')
+    .leftJoin('application_stages as s', 's.id', 'n.stage_id')
+    .select([
+      'n.id',
+      'n.kind',
+      'n.application_id',
+      'a.number',
+      's.stage_code',
+      'n.message',
+      'au.id as author_id',
+      'au.name as author_name',
+      'r.id as recipient_id',
+      'r.name as recipient_name',
+      'n.created_at',
+      'n.read_at',
+    ]);
+
+type NoticeRow = Awaited<ReturnType<ReturnType<typeof noticeSelect>['execute']>>[number];
+const noticeDto = (n: NoticeRow): CreditNoticeDto => ({
+  id: String(n.id),
+  kind: n.kind,
+  applicationId: n.application_id,
+  applicationNumber: n.number,
+  stage: (n.stage_code as CreditNoticeDto['stage']) ?? null,
+  message: n.message,
+  author: n.author_id ? { id: n.author_id, name: n.author_name ?? '' } : null,
+  recipient: { id: n.recipient_id, name: n.recipient_name },
+  createdAt: iso(n.created_at)!,
+  readAt: iso(n.read_at),
+});
+
+/** One notice by id. */
+export async function findNotice(db: Db, id: string): Promise<CreditNoticeDto | undefined> {
+  const row = await noticeSelect(db).where('n.id', '=', id).executeTakeFirst();
+  return row && noticeDto(row);
+}
+
+/** Nudges on an application, oldest first. */
+export async function findNudges(db: Db, applicationId: string): Promise<CreditNoticeDto[]> {
+  const rows = await noticeSelect(db)
+    .where('n.application_id', '=', applicationId)
+    .where('n.kind', '=', 'nudge')
+    .orderBy('n.id')
+    .limit(200)
+    .execute();
+  return rows.map(noticeDto);
+}
+
+/** The principal's own notices (nudges to them, SLA notices, escalations), newest first. */
+export async function findNoticesFor(
+  db: Db,
+  userId: string,
+  opts: { unread?: boolean; limit: number },
+): Promise<CreditNoticeDto[]> {
+  let q = noticeSelect(db).where('n.user_id', '=', userId);
+  if (opts.unread) q = q.where('n.read_at', 'is', null);
+  const rows = await q.orderBy('n.id', 'desc').limit(opts.limit).execute();
+  return rows.map(noticeDto);
+}
+
+/** The application in the API shape, when its client is visible to the principal. */
+export async function findApplicationDetail(
+  db: Db,
+  p: Principal,
+  id: string,
+): Promise<CreditApplicationDetailDto | null> {
+  const a = await db
+    .selectFrom('credit_applications as a')
+    .innerJoin('clients as c', 'c.id', 'a.client_id')
+    .innerJoin('products as pr', 'pr.id', 'a.product_id')
+    .leftJoin('approval_routes as r', 'r.id', 'a.route_id')
+    .leftJoin('users as db_', 'db_.id', 'a.decided_by')
+    .leftJoin('users as cb', 'cb.id', 'a.created_by')
+    .where('a.id', '=', id)
+    .where(visibleClient(p))
+    .select([
+      'a.id',
+      'a.number',
+      'a.version',
+      'a.client_id',
+      'c.display_name',
+      'pr.code as product_code',
+      'pr.name as product_name',
+      'pr.kind as product_kind',
+      'a.amount',
+      'a.currency',
+      'a.term_months',
+      'a.rate_percent',
+      'a.purpose',
+      'a.collateral_description',
+      'a.status',
+      'a.stage',
+      'r.id as route_id',
+      'r.name as route_name',
+      'a.route_version',
+      'a.monthly_income',
+      'a.existing_monthly_payments',
+      'a.new_monthly_payment',
+      'a.pdn_percent',
+      'a.cooling_off_hours',
+      'a.cooling_off_ends_at',
+      'a.decision',
+      'a.decided_at',
+      'db_.id as decided_by_id',
+      'db_.name as decided_by_name',
+      'a.decision_reason',
+      'a.approved_amount',
+      'a.approved_term_months',
+      'a.approved_rate_percent',
+      'a.created_at',
+      'cb.id as created_by_id',
+      'cb.name as created_by_name',
+    ])
+    .executeTakeFirst();
+  if (!a) return null;
+  const parties = await db
+    .selectFrom('credit_application_parties as cp')
+    .innerJoin('clients as c', 'c.id', 'cp.client_id')
+    .where('cp.application_id', '=', id)
+    .select(['cp.client_id', 'c.display_name', 'cp.role', visibleClient(p).as('visible')])
+    .orderBy('c.display_name')
+    .execute();
+  const stages = await findStages(db, id);
+  const currency = a.currency.trim();
+  const pdnWarning = a.pdn_percent !== null && Number(a.pdn_percent) > 50;
+  return {
+    id: a.id,
+    number: a.number,
+    version: a.version,
+    client: { id: a.client_id, displayName: a.display_name },
+    product: { code: a.product_code, name: a.product_name, kind: a.product_kind },
+    amount: { amount: a.amount, currency },
+    termMonths: a.term_months,
+    ratePercent: a.rate_percent,
+    purpose: a.purpose,
+    collateralDescription: a.collateral_description,
+    status: a.status,
+    stage: a.stage as CreditApplicationDetailDto['stage'],
+    route: a.route_id ? { id: a.route_id, name: a.route_name ?? '', version: a.route_version ?? 1 } : null,
+    pdn: {
+      monthlyIncome: a.monthly_income,
+      existingMonthlyPayments: a.existing_monthly_payments,
+      newMonthlyPayment: a.new_monthly_payment,
+      ratioPercent: a.pdn_percent,
+      warning: pdnWarning,
+    },
+    coolingOff: { hours: a.cooling_off_hours, endsAt: iso(a.cooling_off_ends_at) },
+    decision: (a.decision as CreditApplicationDetailDto['decision']) ?? null,
+    decisionDetails: a.decided_at
+      ? {
+          decidedAt: iso(a.decided_at)!,
+          decidedBy: a.decided_by_id ? { id: a.decided_by_id, name: a.decided_by_name ?? '' } : null,
+          reason: a.decision_reason,
+          approvedTerms:
+            a.approved_amount !== null
+              ? {
+                  amount: { amount: a.approved_amount, currency },
+                  termMonths: a.approved_term_months ?? a.term_months,
+                  ratePercent: a.approved_rate_percent,
+                }
+              : null,
+        }
+      : null,
+    parties: parties
+      .filter((x) => x.visible)
+      .map((x) => ({ clientId: x.client_id, displayName: x.display_name, role: x.role })),
+    hiddenParties: parties.filter((x) => !x.visible).length,
+    currentStage: stages.find((s) => s.completedAt === null) ?? null,
+    stages,
+    nudges: await findNudges(db, id),
+    createdAt: iso(a.created_at)!,
+    createdBy: a.created_by_id ? { id: a.created_by_id, name: a.created_by_name ?? '' } : null,
+  };
+}
+
+/**
+ * Breaches per stage, owner or branch over stage visits entered in [from, to). `branchIds` null: every
+ * branch (admin rights); else only applications of those branches.
+ */
+export async function slaReport(
+  db: Db,
+  q: SlaReportQueryDto,
+  branchIds: string[] | null,
+): Promise<SlaReportDto> {
+  const key =
+    q.groupBy === 'stage'
+      ? sql<string | null>`s.stage_code`
+      : q.groupBy === 'owner'
+        ? sql<string | null>`s.owner_user_id::text`
+        : sql<string | null>`a.branch_id::text`;
+  const label =
+    q.groupBy === 'stage'
+      ? sql<string>`s.stage_code`
+      : q.groupBy === 'owner'
+        ? sql<string>`coalesce(min(o.name), '—')`
+        : sql<string>`coalesce(min(b.code || ' ' || b.name), '—')`;
+  let query = db
+    .selectFrom('application_stages as s')
+    .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+    .leftJoin('users as o', 'o.id', 's.owner_user_id')
+    .leftJoin('branches as b', 'b.id', 'a.branch_id')
+    .where(sql<boolean>`s.entered_at >= ${q.from}::timestamptz and s.entered_at < ${q.to}::timestamptz`)
+    .select([
+      key.as('key'),
+      label.as('label'),
+      sql<number>`count(*)::int`.as('stages'),
+      sql<number>`count(*) filter (where s.sla_state = 'breached')::int`.as('breached'),
+      sql<number>`count(*) filter (where s.sla_state = 'at_risk')::int`.as('at_risk'),
+      sql<number>`count(*) filter (where s.sla_state = 'breached' and s.completed_at is null)::int`.as(
+        'open_breached',
+      ),
+    ])
+    .groupBy(key)
+    .orderBy(sql`count(*) filter (where s.sla_state = 'breached')`, 'desc')
+    .orderBy(key);
+  if (branchIds) query = query.where(sql<boolean>`a.branch_id = any(${branchIds}::uuid[])`);
+  if (q.groupBy === 'stage') query = query.groupBy('s.stage_code');
+  const rows = await query.execute();
+  return {
+    groupBy: q.groupBy,
+    rows: rows.map((r) => ({
+      key: r.key,
+      label: r.label,
+      stages: r.stages,
+      breached: r.breached,
+      atRisk: r.at_risk,
+      openBreached: r.open_breached,
+    })),
+  };
+}

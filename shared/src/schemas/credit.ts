@@ -1,0 +1,229 @@
+import { type Static, Type } from 'typebox';
+import { CREDIT_DECISIONS, CREDIT_STAGES, ProductRef } from './clients.ts';
+import { DateTime, Id, MoneySchema, NonBlankText, UserRef } from './common.ts';
+
+// Credit applications along approval routes (banking.md, "Credit applications"). Money and rates are decimal
+// strings, never floats.
+
+export const CREDIT_APPLICATION_STATUSES = [
+  'in_progress',
+  'declined',
+  'refused',
+  'disbursed',
+  'cancelled',
+] as const;
+export const SLA_STATES = ['on_track', 'at_risk', 'breached'] as const;
+export const STAGE_OUTCOMES = [
+  'forwarded',
+  'returned',
+  'approved',
+  'approved_changed_terms',
+  'declined',
+  'client_refused',
+  'completed',
+] as const;
+export const STAGE_OWNER_ROLES = ['client_manager', 'credit_officer', 'supervisor'] as const;
+export const PARTY_ROLES = ['guarantor', 'co_borrower', 'pledgor'] as const;
+export const CREDIT_NOTICE_KINDS = ['nudge', 'sla_at_risk', 'sla_breached', 'escalation', 'assigned'] as const;
+
+/** A non-negative amount in the currency of the application, e.g. `"85000.00"`. */
+export const Amount = Type.String({ pattern: '^\\d{1,18}(\\.\\d{1,2})?$', description: 'Decimal string' });
+/** Annual rate in percent, e.g. `"19.9"`. */
+export const RatePercent = Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3})?$', description: 'Percent per year' });
+
+/** POST /api/v1/credit-applications: an application for a visible client (from the pane or the API). */
+export const CreateCreditApplicationRequest = Type.Object(
+  {
+    clientId: Id,
+    productCode: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z0-9-]+$' }),
+    amount: MoneySchema,
+    termMonths: Type.Integer({ minimum: 1, maximum: 600 }),
+    /** For the new loan's monthly payment (annuity) in the PDN. */
+    ratePercent: RatePercent,
+    purpose: NonBlankText(500),
+    monthlyIncome: Amount,
+    existingMonthlyPayments: Amount,
+    guarantorIds: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
+    coBorrowerIds: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
+    collateralDescription: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type CreateCreditApplicationRequestDto = Static<typeof CreateCreditApplicationRequest>;
+
+export const ApplicationStage = Type.Object({
+  id: Id,
+  stage: Type.Enum(CREDIT_STAGES),
+  owner: Type.Union([UserRef, Type.Null()]),
+  /** The role queue the stage belongs to (null: a named user). */
+  ownerRole: Type.Union([Type.Enum(STAGE_OWNER_ROLES), Type.Null()]),
+  slaWorkingHours: Type.Union([Type.Integer(), Type.Null()]),
+  enteredAt: DateTime,
+  dueAt: Type.Union([DateTime, Type.Null()]),
+  completedAt: Type.Union([DateTime, Type.Null()]),
+  completedBy: Type.Union([UserRef, Type.Null()]),
+  outcome: Type.Union([Type.Enum(STAGE_OUTCOMES), Type.Null()]),
+  comment: Type.Union([Type.String(), Type.Null()]),
+  slaState: Type.Enum(SLA_STATES),
+  taskId: Type.Union([Id, Type.Null()]),
+});
+export type ApplicationStageDto = Static<typeof ApplicationStage>;
+
+export const CreditNotice = Type.Object({
+  id: Type.String(),
+  kind: Type.Enum(CREDIT_NOTICE_KINDS),
+  applicationId: Id,
+  applicationNumber: Type.String(),
+  stage: Type.Union([Type.Enum(CREDIT_STAGES), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+  author: Type.Union([UserRef, Type.Null()]),
+  /** Who it went to (the stage owner, or their supervisor for an escalation). */
+  recipient: UserRef,
+  createdAt: DateTime,
+  readAt: Type.Union([DateTime, Type.Null()]),
+});
+export type CreditNoticeDto = Static<typeof CreditNotice>;
+
+export const DebtBurdenSchema = Type.Object({
+  monthlyIncome: Type.Union([Amount, Type.Null()]),
+  existingMonthlyPayments: Type.Union([Amount, Type.Null()]),
+  newMonthlyPayment: Type.Union([Amount, Type.Null()]),
+  /** PDN, percent with 2 decimals. */
+  ratioPercent: Type.Union([Type.String(), Type.Null()]),
+  /** PDN above 50%: the client must be warned in writing. */
+  warning: Type.Boolean(),
+});
+
+/** One application with its route, every stage it went through and the nudges on it. */
+export const CreditApplicationDetail = Type.Object({
+  id: Id,
+  number: Type.String(),
+  version: Type.Integer({ minimum: 1, description: 'Optimistic concurrency: send back on every move' }),
+  client: Type.Object({ id: Id, displayName: Type.String() }),
+  product: ProductRef,
+  amount: MoneySchema,
+  termMonths: Type.Integer(),
+  ratePercent: Type.Union([Type.String(), Type.Null()]),
+  purpose: Type.Union([Type.String(), Type.Null()]),
+  collateralDescription: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Enum(CREDIT_APPLICATION_STATUSES),
+  stage: Type.Enum(CREDIT_STAGES),
+  route: Type.Union([Type.Object({ id: Id, name: Type.String(), version: Type.Integer() }), Type.Null()]),
+  pdn: DebtBurdenSchema,
+  coolingOff: Type.Object({
+    hours: Type.Union([Type.Integer(), Type.Null()]),
+    endsAt: Type.Union([DateTime, Type.Null()]),
+  }),
+  decision: Type.Union([Type.Enum(CREDIT_DECISIONS), Type.Null()]),
+  decisionDetails: Type.Union([
+    Type.Object({
+      decidedAt: DateTime,
+      decidedBy: Type.Union([UserRef, Type.Null()]),
+      reason: Type.Union([Type.String(), Type.Null()]),
+      /** Set for approved / approved on changed terms: the terms the client is offered. */
+      approvedTerms: Type.Union([
+        Type.Object({
+          amount: MoneySchema,
+          termMonths: Type.Integer(),
+          ratePercent: Type.Union([Type.String(), Type.Null()]),
+        }),
+        Type.Null(),
+      ]),
+    }),
+    Type.Null(),
+  ]),
+  /** Guarantors and co-borrowers the caller may see (others are counted in `hiddenParties`). */
+  parties: Type.Array(
+    Type.Object({ clientId: Id, displayName: Type.String(), role: Type.Enum(PARTY_ROLES) }),
+  ),
+  hiddenParties: Type.Integer(),
+  currentStage: Type.Union([ApplicationStage, Type.Null()]),
+  stages: Type.Array(ApplicationStage),
+  nudges: Type.Array(CreditNotice),
+  createdAt: DateTime,
+  createdBy: Type.Union([UserRef, Type.Null()]),
+});
+export type CreditApplicationDetailDto = Static<typeof CreditApplicationDetail>;
+
+const Version = Type.Integer({ minimum: 1 });
+const Comment = Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]));
+
+/** POST .../:id/advance: the current stage is done, the next one starts (the last one completes). */
+export const AdvanceStageRequest = Type.Object({ version: Version, comment: Comment }, { additionalProperties: false });
+export type AdvanceStageRequestDto = Static<typeof AdvanceStageRequest>;
+
+/** POST .../:id/return: back to an earlier stage the route allows (e.g. documents), saying what is missing. */
+export const ReturnStageRequest = Type.Object(
+  { version: Version, toStage: Type.Enum(CREDIT_STAGES), comment: NonBlankText(2000) },
+  { additionalProperties: false },
+);
+export type ReturnStageRequestDto = Static<typeof ReturnStageRequest>;
+
+/**
+ * POST .../:id/decision. `approved` and `approved_changed_terms` at the route's deciding stage (changed terms
+ * require `terms`); `declined` at a stage that may decline, with `reason`; `client_refused` at any time before
+ * disbursement (including the cooling-off period).
+ */
+export const DecisionRequest = Type.Object(
+  {
+    version: Version,
+    decision: Type.Enum(CREDIT_DECISIONS),
+    reason: Type.Optional(Type.Union([NonBlankText(2000), Type.Null()])),
+    terms: Type.Optional(
+      Type.Object(
+        { amount: MoneySchema, termMonths: Type.Integer({ minimum: 1, maximum: 600 }), ratePercent: RatePercent },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DecisionRequestDto = Static<typeof DecisionRequest>;
+
+/** POST .../:id/stage-owner: the current stage (and its task) goes to another user. */
+export const ReassignStageRequest = Type.Object(
+  { version: Version, ownerId: Id, comment: Comment },
+  { additionalProperties: false },
+);
+export type ReassignStageRequestDto = Static<typeof ReassignStageRequest>;
+
+/** POST .../:id/nudges: a comment or question to the current stage owner. */
+export const NudgeRequest = Type.Object({ message: NonBlankText(1000) }, { additionalProperties: false });
+export type NudgeRequestDto = Static<typeof NudgeRequest>;
+
+export const CreditNoticesQuery = Type.Object(
+  {
+    unread: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export const CreditNotices = Type.Object({ items: Type.Array(CreditNotice) });
+export type CreditNoticesDto = Static<typeof CreditNotices>;
+
+/** GET /api/v1/credit-applications/sla-report: stages entered in [from, to), grouped. */
+export const SlaReportQuery = Type.Object(
+  {
+    groupBy: Type.Enum(['stage', 'owner', 'branch']),
+    from: DateTime,
+    to: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type SlaReportQueryDto = Static<typeof SlaReportQuery>;
+export const SlaReport = Type.Object({
+  groupBy: Type.Enum(['stage', 'owner', 'branch']),
+  rows: Type.Array(
+    Type.Object({
+      key: Type.Union([Type.String(), Type.Null()]),
+      label: Type.String(),
+      /** Stage visits entered in the window. */
+      stages: Type.Integer(),
+      breached: Type.Integer(),
+      atRisk: Type.Integer(),
+      /** Of the breached: still open now. */
+      openBreached: Type.Integer(),
+    }),
+  ),
+});
+export type SlaReportDto = Static<typeof SlaReport>;
