@@ -53,10 +53,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('decides', 'boolean', (c) => c.notNull().defaultTo(false))
     .addUniqueConstraint('route_stages_route_ordinal_uq', ['route_id', 'ordinal'])
     .addUniqueConstraint('route_stages_route_code_uq', ['route_id', 'stage_code'])
-    .addCheckConstraint(
-      'route_stages_one_owner',
-      sql`(owner_role is null) <> (owner_user_id is null)`,
-    )
+    .addCheckConstraint('route_stages_one_owner', sql`(owner_role is null) <> (owner_user_id is null)`)
     .execute();
 
   await db.schema
@@ -182,7 +179,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .addColumn('name', 'text', (c) => c.notNull())
     .execute();
-  await sql`create unique index holidays_day_uq on holidays (country, coalesce(region, ''), date)`.execute(db);
+  await sql`create unique index holidays_day_uq on holidays (country, coalesce(region, ''), date)`.execute(
+    db,
+  );
 
   // Nudges from RMs to a stage owner, and SLA notices (at risk, breached, escalation to the supervisor).
   await db.schema
@@ -253,34 +252,132 @@ export async function up(db: Kysely<any>): Promise<void> {
   );
 
   const templates: [string, string, string, string | null, string][] = [
-    ['submitted', 'email', 'ru', 'Заявка {{number}} принята', 'Здравствуйте, {{clientName}}! Ваша заявка {{number}} на {{product}} ({{amount}}) принята и передана на рассмотрение.'],
-    ['submitted', 'email', 'en', 'Application {{number}} received', 'Dear {{clientName}}, your application {{number}} for {{product}} ({{amount}}) has been received and is under review.'],
+    [
+      'submitted',
+      'email',
+      'ru',
+      'Заявка {{number}} принята',
+      'Здравствуйте, {{clientName}}! Ваша заявка {{number}} на {{product}} ({{amount}}) принята и передана на рассмотрение.',
+    ],
+    [
+      'submitted',
+      'email',
+      'en',
+      'Application {{number}} received',
+      'Dear {{clientName}}, your application {{number}} for {{product}} ({{amount}}) has been received and is under review.',
+    ],
     ['submitted', 'sms', 'ru', null, 'Заявка {{number}} принята и передана на рассмотрение.'],
     ['submitted', 'sms', 'en', null, 'Application {{number}} received and under review.'],
-    ['documents_requested', 'email', 'ru', 'Заявка {{number}}: нужны документы', 'Здравствуйте, {{clientName}}! По заявке {{number}} нужны дополнительные документы: {{comment}}. Ваш менеджер свяжется с вами.'],
-    ['documents_requested', 'email', 'en', 'Application {{number}}: documents needed', 'Dear {{clientName}}, application {{number}} needs more documents: {{comment}}. Your manager will contact you.'],
-    ['documents_requested', 'sms', 'ru', null, 'По заявке {{number}} нужны дополнительные документы. Менеджер свяжется с вами.'],
-    ['documents_requested', 'sms', 'en', null, 'Application {{number}} needs more documents. Your manager will contact you.'],
-    ['approved', 'email', 'ru', 'Заявка {{number}} одобрена', 'Здравствуйте, {{clientName}}! Заявка {{number}} одобрена: {{amount}} на {{term}} мес. Менеджер пригласит вас на подписание.'],
-    ['approved', 'email', 'en', 'Application {{number}} approved', 'Dear {{clientName}}, application {{number}} is approved: {{amount}} for {{term}} months. Your manager will invite you to sign.'],
+    [
+      'documents_requested',
+      'email',
+      'ru',
+      'Заявка {{number}}: нужны документы',
+      'Здравствуйте, {{clientName}}! По заявке {{number}} нужны дополнительные документы: {{comment}}. Ваш менеджер свяжется с вами.',
+    ],
+    [
+      'documents_requested',
+      'email',
+      'en',
+      'Application {{number}}: documents needed',
+      'Dear {{clientName}}, application {{number}} needs more documents: {{comment}}. Your manager will contact you.',
+    ],
+    [
+      'documents_requested',
+      'sms',
+      'ru',
+      null,
+      'По заявке {{number}} нужны дополнительные документы. Менеджер свяжется с вами.',
+    ],
+    [
+      'documents_requested',
+      'sms',
+      'en',
+      null,
+      'Application {{number}} needs more documents. Your manager will contact you.',
+    ],
+    [
+      'approved',
+      'email',
+      'ru',
+      'Заявка {{number}} одобрена',
+      'Здравствуйте, {{clientName}}! Заявка {{number}} одобрена: {{amount}} на {{term}} мес. Менеджер пригласит вас на подписание.',
+    ],
+    [
+      'approved',
+      'email',
+      'en',
+      'Application {{number}} approved',
+      'Dear {{clientName}}, application {{number}} is approved: {{amount}} for {{term}} months. Your manager will invite you to sign.',
+    ],
     ['approved', 'sms', 'ru', null, 'Заявка {{number}} одобрена: {{amount}} на {{term}} мес.'],
     ['approved', 'sms', 'en', null, 'Application {{number}} approved: {{amount}} for {{term}} months.'],
-    ['approved_changed_terms', 'email', 'ru', 'Заявка {{number}} одобрена на изменённых условиях', 'Здравствуйте, {{clientName}}! Заявка {{number}} одобрена на изменённых условиях: {{amount}} на {{term}} мес. Менеджер расскажет подробности.'],
-    ['approved_changed_terms', 'email', 'en', 'Application {{number}} approved on changed terms', 'Dear {{clientName}}, application {{number}} is approved on changed terms: {{amount}} for {{term}} months. Your manager will explain.'],
-    ['approved_changed_terms', 'sms', 'ru', null, 'Заявка {{number}} одобрена на изменённых условиях: {{amount}} на {{term}} мес.'],
-    ['approved_changed_terms', 'sms', 'en', null, 'Application {{number}} approved on changed terms: {{amount}} for {{term}} months.'],
-    ['declined', 'email', 'ru', 'Решение по заявке {{number}}', 'Здравствуйте, {{clientName}}! К сожалению, по заявке {{number}} принято отрицательное решение.'],
-    ['declined', 'email', 'en', 'Decision on application {{number}}', 'Dear {{clientName}}, unfortunately application {{number}} has been declined.'],
+    [
+      'approved_changed_terms',
+      'email',
+      'ru',
+      'Заявка {{number}} одобрена на изменённых условиях',
+      'Здравствуйте, {{clientName}}! Заявка {{number}} одобрена на изменённых условиях: {{amount}} на {{term}} мес. Менеджер расскажет подробности.',
+    ],
+    [
+      'approved_changed_terms',
+      'email',
+      'en',
+      'Application {{number}} approved on changed terms',
+      'Dear {{clientName}}, application {{number}} is approved on changed terms: {{amount}} for {{term}} months. Your manager will explain.',
+    ],
+    [
+      'approved_changed_terms',
+      'sms',
+      'ru',
+      null,
+      'Заявка {{number}} одобрена на изменённых условиях: {{amount}} на {{term}} мес.',
+    ],
+    [
+      'approved_changed_terms',
+      'sms',
+      'en',
+      null,
+      'Application {{number}} approved on changed terms: {{amount}} for {{term}} months.',
+    ],
+    [
+      'declined',
+      'email',
+      'ru',
+      'Решение по заявке {{number}}',
+      'Здравствуйте, {{clientName}}! К сожалению, по заявке {{number}} принято отрицательное решение.',
+    ],
+    [
+      'declined',
+      'email',
+      'en',
+      'Decision on application {{number}}',
+      'Dear {{clientName}}, unfortunately application {{number}} has been declined.',
+    ],
     ['declined', 'sms', 'ru', null, 'По заявке {{number}} принято отрицательное решение.'],
     ['declined', 'sms', 'en', null, 'Application {{number}} has been declined.'],
-    ['disbursed', 'email', 'ru', 'Кредит по заявке {{number}} выдан', 'Здравствуйте, {{clientName}}! Средства по заявке {{number}} ({{amount}}) зачислены.'],
-    ['disbursed', 'email', 'en', 'Loan {{number}} disbursed', 'Dear {{clientName}}, the funds of application {{number}} ({{amount}}) have been paid out.'],
+    [
+      'disbursed',
+      'email',
+      'ru',
+      'Кредит по заявке {{number}} выдан',
+      'Здравствуйте, {{clientName}}! Средства по заявке {{number}} ({{amount}}) зачислены.',
+    ],
+    [
+      'disbursed',
+      'email',
+      'en',
+      'Loan {{number}} disbursed',
+      'Dear {{clientName}}, the funds of application {{number}} ({{amount}}) have been paid out.',
+    ],
     ['disbursed', 'sms', 'ru', null, 'Средства по заявке {{number}} ({{amount}}) зачислены.'],
     ['disbursed', 'sms', 'en', null, 'Funds of application {{number}} ({{amount}}) paid out.'],
   ];
   await db
     .insertInto('notification_templates')
-    .values(templates.map(([event, channel, lang, subject, body]) => ({ event, channel, lang, subject, body })))
+    .values(
+      templates.map(([event, channel, lang, subject, body]) => ({ event, channel, lang, subject, body })),
+    )
     .execute();
 
   // Russian production calendar (Labour Code art. 112: holidays; a holiday on a weekend moves the day off to

@@ -30,6 +30,7 @@ import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
+import { calendarFeedsRoutes } from './modules/calendar-feeds/calendar-feeds.routes.ts';
 import { calendarSyncRoutes } from './modules/calendar-sync/calendar-sync.routes.ts';
 import { clientsRoutes } from './modules/clients/clients.routes.ts';
 import { creditRoutes } from './modules/credit/credit.routes.ts';
@@ -72,6 +73,8 @@ export type AppOptions = {
     | 'interactionMaxBytes'
   >;
   db: Db;
+  /** Base of links the API hands out (calendar feed URLs); default: the request's own origin. */
+  publicUrl?: string;
   /** pino options or false; tests pass false. */
   logger?: boolean | object;
 };
@@ -139,7 +142,8 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({
                 method: req.method,
-                path: req.url.split('?')[0],
+                // A feed URL carries its credential: the token is never logged.
+                path: req.url.split('?')[0]!.replace(/\/calendar-feeds\/[^/]+/, '/calendar-feeds/[token]'),
                 requestId: req.id,
               }),
             },
@@ -257,6 +261,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(adminRoutes, { db: opts.db });
       await api.register(calendarSyncRoutes, { db: opts.db });
       await api.register(teamRoutes, { db: opts.db });
+      await api.register(calendarFeedsRoutes, { db: opts.db, publicUrl: opts.publicUrl });
       await api.register(interactionsRoutes, {
         db: opts.db,
         attachmentMaxBytes: opts.config.attachmentMaxBytes,

@@ -116,6 +116,11 @@ export type CalendarSyncConfig = {
   subscriptionLifetimeMinutes: number;
   /** `CRM_CALENDAR_POLL_SECONDS`, default 300: delta polling of every synced mailbox (the safety net). */
   pollSeconds: number;
+  /**
+   * `CRM_GRAPH_SERVICE_MAILBOX`: the mailbox assignment notices are sent from (Graph `sendMail`, needs
+   * `Mail.Send` application permission). Unset, or Graph not configured: notices go to the log only (demo).
+   */
+  serviceMailbox?: string | null;
 };
 
 /** How Entra ID access tokens are validated (docs/microsoft.md, "Sign-in"). */
@@ -386,7 +391,16 @@ function calendarSyncConfig(env: NodeJS.ProcessEnv, host: string, port: number):
       10_080,
     ),
     pollSeconds: int(env.CRM_CALENDAR_POLL_SECONDS, 300, 'CRM_CALENDAR_POLL_SECONDS', 5, 86_400),
+    serviceMailbox: serviceMailbox(env.CRM_GRAPH_SERVICE_MAILBOX),
   };
+}
+
+function serviceMailbox(value: string | undefined): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  if (!/^[^\s@]+@[^\s@]+$/.test(v))
+    throw new ConfigError(`CRM_GRAPH_SERVICE_MAILBOX must be a mailbox address, got "${v}"`);
+  return v;
 }
 
 /** `String {GUID} Name crmTaskId`: the property each task event carries (the GUID is this product's own). */
@@ -522,7 +536,7 @@ function creditConfig(env: NodeJS.ProcessEnv): CreditConfig {
   if (emailKind === 'log') email = { kind: 'log' };
   else if (emailKind === 'graph') {
     const from = env.CRM_NOTIFY_EMAIL_FROM?.trim();
-    if (!from || !from.includes('@'))
+    if (!from?.includes('@'))
       throw new ConfigError('CRM_NOTIFY_EMAIL=graph needs CRM_NOTIFY_EMAIL_FROM (the sending mailbox)');
     if (!env.CRM_GRAPH_TENANT_ID?.trim())
       throw new ConfigError('CRM_NOTIFY_EMAIL=graph needs the Graph settings (CRM_GRAPH_TENANT_ID ...)');

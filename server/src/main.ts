@@ -48,7 +48,7 @@ async function main() {
     process.exit(1);
   }
 
-  const app = await buildApp({ config, db });
+  const app = await buildApp({ config, db, publicUrl: config.calendarSync.publicUrl });
   let worker: CalendarWorker | null = null;
   let creditWorker: CreditWorker | null = null;
   let closing = false;

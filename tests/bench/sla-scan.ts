@@ -24,11 +24,17 @@ export async function measureSlaScan(databaseUrl: string, count = 100_000): Prom
   const db = createDb(databaseUrl, { max: 2 });
   try {
     await migrateToLatest(db);
-    const have = await sql<{ n: number }>`select count(*)::int as n from credit_applications where number like 'BENCH-SLA-%'`
+    const have = await sql<{
+      n: number;
+    }>`select count(*)::int as n from credit_applications where number like 'BENCH-SLA-%'`
       .execute(db)
       .then((r) => r.rows[0]!.n);
     if (have < count) {
-      const product = await db.selectFrom('products').where('kind', '=', 'loan').select('id').executeTakeFirst();
+      const product = await db
+        .selectFrom('products')
+        .where('kind', '=', 'loan')
+        .select('id')
+        .executeTakeFirst();
       if (!product) throw new Error('the bench bank has no loan product: seed it first');
       await sql`
         insert into credit_applications (number, client_id, product_id, amount, currency, term_months, stage,

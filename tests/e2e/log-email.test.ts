@@ -478,7 +478,7 @@ describe('logging an email to a client', () => {
     await page.close();
   });
 
-  it('says how many clients the RM cannot see also have a message another branch logged', async () => {
+  it('reveals nothing of a message another branch logged for a client this RM cannot see', async () => {
     const rm3 = await tokenFor(server.app, 'rm3@bank.example');
     const hidden = await db.db
       .selectFrom('clients')
@@ -506,10 +506,14 @@ describe('logging an email to a client', () => {
     });
     expect(res.statusCode).toBe(201);
     const page = await openPane({ item });
-    await page.getByText(/^Logged by Васильева Ольга Николаевна at /).waitFor();
-    await page.getByText('also linked to 1 client you can’t see').waitFor();
+    // Knowing a Message-ID must not open another branch's logged email: the pane offers a fresh log.
+    await card(page, SOROKIN.name).getByRole('button', { name: 'Log to client' }).waitFor();
+    expect(await page.getByText(/^Logged by/).count()).toBe(0);
+    expect(await page.getByText(/can’t see/).count()).toBe(0);
     expect(await page.getByText('Закрытый').count()).toBe(0);
-    await card(page, SOROKIN.name).getByRole('button', { name: 'Add to this client’s history' }).waitFor();
+    expect(
+      await card(page, SOROKIN.name).getByRole('button', { name: 'Add to this client’s history' }).count(),
+    ).toBe(0);
     await shot(page, 'log-hidden-links');
     await page.close();
   });
@@ -594,7 +598,7 @@ describe('unknown senders', () => {
     await page.close();
   });
 
-  it('shows the exact INN match on 409 and creates the company when the RM says it is a new client anyway', async () => {
+  it('refuses a second client with an existing INN and points to the existing one (no “new client anyway”)', async () => {
     const ural = await db.db
       .selectFrom('legal_entity_profiles')
       .innerJoin('clients', 'clients.id', 'legal_entity_profiles.client_id')
@@ -612,12 +616,19 @@ describe('unknown senders', () => {
     await form.getByRole('textbox', { name: 'Company name' }).fill('ООО «Ромашка»');
     await form.getByRole('textbox', { name: 'INN' }).fill(ural.inn);
     await form.getByRole('button', { name: 'Create' }).click();
-    await form.getByText('A client with this email or INN already exists.', { exact: false }).waitFor();
+    await form
+      .getByText('A client with this INN already exists (one INN is one taxpayer)', { exact: false })
+      .waitFor();
     await form.getByRole('region', { name: 'Possibly already a client' }).getByText(URAL_METALL).waitFor();
     await form.getByText(/same INN/).waitFor();
     await shot(page, 'prospect-duplicate');
-    await form.getByRole('button', { name: 'It’s a new client anyway' }).click();
-    await card(page, 'ООО «Ромашка»').waitFor();
+    expect(await form.getByRole('button', { name: 'It’s a new client anyway' }).count()).toBe(0);
+    const created = await db.db
+      .selectFrom('clients')
+      .select('id')
+      .where('display_name', 'like', '%Ромашка%')
+      .execute();
+    expect(created).toEqual([]);
     await page.close();
   });
 });

@@ -5,6 +5,11 @@ import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createClient, createCreditApplication, createOrg, type Org } from '../support/fixtures.ts';
 import { type AdminMatrixFixtures, adminRules, createAdminMatrixFixtures } from './admin-access-rules.ts';
+import {
+  type CalendarMatrixFixtures,
+  calendarRules,
+  createCalendarMatrixFixtures,
+} from './calendar-access-rules.ts';
 import { type CreditMatrixFixtures, createCreditMatrixFixtures, creditRules } from './credit-access-rules.ts';
 import {
   createInteractionMatrixFixtures,
@@ -40,6 +45,7 @@ type Ctx = {
   interactions: InteractionMatrixFixtures;
   admin: AdminMatrixFixtures;
   credit: CreditMatrixFixtures;
+  calendar: CalendarMatrixFixtures;
 };
 type Audit = { action: string; result: 'ok' | 'denied'; withClient: boolean } | null;
 type Rule = {
@@ -160,6 +166,7 @@ const RULES: Record<string, Rule> = {
   ...interactionRules(sees, hasAdminRights),
   ...adminRules(hasAdminRights),
   ...creditRules(sees, hasAdminRights),
+  ...calendarRules(),
 };
 
 let tdb: TestDatabase;
@@ -197,6 +204,7 @@ beforeAll(async () => {
   ctx.interactions = await createInteractionMatrixFixtures(tdb.db, org, ctx.clients, WHO);
   ctx.admin = await createAdminMatrixFixtures(tdb.db, org, WHO);
   ctx.credit = await createCreditMatrixFixtures(tdb.db, org, ctx.clients, WHO);
+  ctx.calendar = await createCalendarMatrixFixtures(tdb.db, org);
   app = await buildTestApp(tdb.db);
   for (const who of WHO) tokens[who] = await tokenFor(app, emailOf(who));
   for (const who of WHO) {

@@ -117,13 +117,20 @@ export function creditRules(
       audit: (who, target) =>
         createStatus(who, target) === 403
           ? { action: 'access.denied', result: 'denied', withClient: false }
-          : { action: 'credit_application.create', result: sees(who, target) ? 'ok' : 'denied', withClient: true },
+          : {
+              action: 'credit_application.create',
+              result: sees(who, target) ? 'ok' : 'denied',
+              withClient: true,
+            },
     },
     'GET /api/v1/credit-applications/:id': {
       request: (c, _who, target) => ({ url: url('')(c.credit.shared[target].id) }),
       status: visibleOr404(200),
       check: (res, c, _who, target) =>
-        expect(res.json()).toMatchObject({ id: c.credit.shared[target].id, client: { id: c.clients[target] } }),
+        expect(res.json()).toMatchObject({
+          id: c.credit.shared[target].id,
+          client: { id: c.clients[target] },
+        }),
       audit: (who, target) => ({
         action: 'credit_application.read',
         result: sees(who, target) ? 'ok' : 'denied',
@@ -163,7 +170,10 @@ export function creditRules(
     'POST /api/v1/credit-applications/:id/stage-owner': {
       request: (c, who, target) => {
         const a = c.credit.atIntake.reassign[who][target];
-        return { url: url('/stage-owner')(a.id), payload: { version: a.version, ownerId: c.credit.reassignTo } };
+        return {
+          url: url('/stage-owner')(a.id),
+          payload: { version: a.version, ownerId: c.credit.reassignTo },
+        };
       },
       status: reassignStatus,
       audit: moveAudit('credit_application.reassign', reassignStatus),

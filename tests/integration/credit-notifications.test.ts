@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { sendClientNotification } from '../../server/src/modules/credit/client-notifications.ts';
 import { type CreditWorker, startCreditWorker } from '../../server/src/modules/credit/credit.jobs.ts';
-import { httpSmsSender, logSender, type Senders } from '../../server/src/modules/credit/notification-senders.ts';
+import {
+  httpSmsSender,
+  logSender,
+  type Senders,
+} from '../../server/src/modules/credit/notification-senders.ts';
 import { DEFAULT_ROUTES, insertRoutes } from '../../server/src/modules/demo/seed-credit.ts';
 import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -49,7 +53,9 @@ class FakeGateway {
     }
     if (!this.delivered.has(key)) this.delivered.set(key, `sms-${this.delivered.size + 1}`);
     const answer = () =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: this.delivered.get(key) }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: this.delivered.get(key) }));
     if (step === 'accept-late') setTimeout(answer, 600);
     else answer();
   }
@@ -87,7 +93,10 @@ beforeAll(async () => {
   app = await buildTestApp(tdb.db);
   token = await tokenFor(app, 'rm1@bank.example');
   // The sender gives up after 200 ms: the gateway's late answer (600 ms) is a timeout.
-  senders = { email: logSender('email'), sms: httpSmsSender({ url: gateway.url, token: 'gw-token', sender: 'BANK' }, 200) };
+  senders = {
+    email: logSender('email'),
+    sms: httpSmsSender({ url: gateway.url, token: 'gw-token', sender: 'BANK' }, 200),
+  };
   worker = await startCreditWorker({
     databaseUrl: tdb.url,
     db: tdb.db,
@@ -116,15 +125,20 @@ afterAll(async () => {
   await tdb?.destroy();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v) return v;
     if (Date.now() > until) {
-      const jobs = await sql`select task_identifier, attempts, last_error, run_at, locked_at from graphile_worker.jobs`.execute(
-        tdb.db,
-      );
+      const jobs =
+        await sql`select task_identifier, attempts, last_error, run_at, locked_at from graphile_worker.jobs`.execute(
+          tdb.db,
+        );
       const rows = await tdb.db.selectFrom('client_notifications').selectAll().execute();
       throw new Error(
         `timed out waiting for ${what}: ${JSON.stringify({ jobs: jobs.rows, rows, gateway: gateway.received })}`,

@@ -96,14 +96,18 @@ describe('creating an application', () => {
       warning: true,
     });
     expect(a.coolingOff).toEqual({ hours: 48, endsAt: null });
-    expect(a.currentStage).toMatchObject({ stage: 'intake', owner: { id: org.users.rm1 }, slaState: 'on_track' });
+    expect(a.currentStage).toMatchObject({
+      stage: 'intake',
+      owner: { id: org.users.rm1 },
+      slaState: 'on_track',
+    });
     const task = await taskOf(a.currentStage!.taskId);
     expect(task).toMatchObject({ assignee_id: org.users.rm1, status: 'open', client_id: client });
     expect(task.due_at?.toISOString()).toBe(a.currentStage!.dueAt);
     // The calendar sync job is queued in the same transaction (transactional outbox).
-    const jobs = await sql<{ key: string }>`select key from graphile_worker._private_jobs where key = ${`task:${task.id}`}`.execute(
-      tdb.db,
-    );
+    const jobs = await sql<{
+      key: string;
+    }>`select key from graphile_worker._private_jobs where key = ${`task:${task.id}`}`.execute(tdb.db);
     expect(jobs.rows).toHaveLength(1);
     const messages = await tdb.db
       .selectFrom('client_notifications')
@@ -167,7 +171,11 @@ describe('walking the route', () => {
     expect((await taskOf(firstTask)).status).toBe('done');
     a = await ok('rm1', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
     // Scoring is the credit officers' queue: the branch's officer gets it and its task.
-    expect(a.currentStage).toMatchObject({ stage: 'scoring', owner: { id: org.users.co }, ownerRole: 'credit_officer' });
+    expect(a.currentStage).toMatchObject({
+      stage: 'scoring',
+      owner: { id: org.users.co },
+      ownerRole: 'credit_officer',
+    });
     expect((await taskOf(a.currentStage!.taskId)).assignee_id).toBe(org.users.co);
 
     const notOwner = await advance('rm1', a);
@@ -220,7 +228,11 @@ describe('walking the route', () => {
     expect(a.decision).toBe('approved_changed_terms');
     expect(a.decisionDetails).toMatchObject({
       decidedBy: { id: org.users.sup },
-      approvedTerms: { amount: { amount: '250000.00', currency: 'RUB' }, termMonths: 18, ratePercent: '14.500' },
+      approvedTerms: {
+        amount: { amount: '250000.00', currency: 'RUB' },
+        termMonths: 18,
+        ratePercent: '14.500',
+      },
     });
     expect(a.currentStage).toMatchObject({ stage: 'signing', owner: { id: org.users.rm1 } });
 
@@ -314,7 +326,11 @@ describe('reassigning and nudging', () => {
       message: 'Клиент спрашивает, когда будет скоринг',
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ kind: 'nudge', recipient: { id: org.users.co }, author: { id: org.users.rm2 } });
+    expect(res.json()).toMatchObject({
+      kind: 'nudge',
+      recipient: { id: org.users.co },
+      author: { id: org.users.rm2 },
+    });
     const mine = await call('co', 'GET', '/api/v1/credit-applications/notices');
     expect(mine.json().items[0]).toMatchObject({
       kind: 'nudge',
@@ -361,16 +377,35 @@ describe('SLA scan', () => {
     expect(notices.filter((n) => n.application_id === a.id)).toHaveLength(1);
     const card = await call('rm1', 'GET', `/api/v1/clients/${client}`);
     const onCard = card.json().credit.applications.find((x: { id: string }) => x.id === b.id);
-    expect(onCard).toMatchObject({ slaState: 'breached', owner: { id: org.users.rm1 }, status: 'in_progress' });
+    expect(onCard).toMatchObject({
+      slaState: 'breached',
+      owner: { id: org.users.rm1 },
+      status: 'in_progress',
+    });
 
     const from = new Date(now.getTime() - 3_600_000).toISOString();
     const to = new Date(now.getTime() + 3_600_000).toISOString();
-    const report = await call('sup', 'GET', `/api/v1/credit-applications/sla-report?groupBy=owner&from=${from}&to=${to}`);
+    const report = await call(
+      'sup',
+      'GET',
+      `/api/v1/credit-applications/sla-report?groupBy=owner&from=${from}&to=${to}`,
+    );
     expect(report.statusCode).toBe(200);
     const rm1Row = report.json().rows.find((r: { key: string }) => r.key === org.users.rm1);
     expect(rm1Row).toMatchObject({ label: 'RM One', breached: 1, openBreached: 1 });
     for (const groupBy of ['stage', 'branch'])
-      expect((await call('sup', 'GET', `/api/v1/credit-applications/sla-report?groupBy=${groupBy}&from=${from}&to=${to}`)).statusCode).toBe(200);
-    expect((await call('rm1', 'GET', `/api/v1/credit-applications/sla-report?groupBy=owner&from=${from}&to=${to}`)).statusCode).toBe(403);
+      expect(
+        (
+          await call(
+            'sup',
+            'GET',
+            `/api/v1/credit-applications/sla-report?groupBy=${groupBy}&from=${from}&to=${to}`,
+          )
+        ).statusCode,
+      ).toBe(200);
+    expect(
+      (await call('rm1', 'GET', `/api/v1/credit-applications/sla-report?groupBy=owner&from=${from}&to=${to}`))
+        .statusCode,
+    ).toBe(403);
   });
 });

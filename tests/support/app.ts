@@ -30,8 +30,12 @@ export function testConfig(overrides: Partial<TestConfig> = {}): TestConfig {
 }
 
 /** Builds the real app over a test database, dev sign-in on, logging off. */
-export async function buildTestApp(db: Db, overrides: Partial<TestConfig> = {}): Promise<ApiApp> {
-  return buildApp({ db, logger: false, config: testConfig(overrides) });
+export async function buildTestApp(
+  db: Db,
+  overrides: Partial<TestConfig> = {},
+  publicUrl?: string,
+): Promise<ApiApp> {
+  return buildApp({ db, logger: false, config: testConfig(overrides), publicUrl });
 }
 
 /** A dev access token for the demo user with this email (through the real dev sign-in route). */

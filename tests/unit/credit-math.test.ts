@@ -19,22 +19,31 @@ describe('annuityPayment', () => {
 describe('debtBurden', () => {
   it('adds the new payment to existing ones and warns strictly above 50%', () => {
     expect(
-      debtBurden({ monthlyIncome: '100000.00', existingMonthlyPayments: '20000', newMonthlyPayment: '30000.00' }),
+      debtBurden({
+        monthlyIncome: '100000.00',
+        existingMonthlyPayments: '20000',
+        newMonthlyPayment: '30000.00',
+      }),
     ).toEqual({ monthlyPayments: '50000.00', ratioPercent: '50.00', warning: false });
     expect(
-      debtBurden({ monthlyIncome: '100000.00', existingMonthlyPayments: '20000', newMonthlyPayment: '30000.01' }),
+      debtBurden({
+        monthlyIncome: '100000.00',
+        existingMonthlyPayments: '20000',
+        newMonthlyPayment: '30000.01',
+      }),
     ).toEqual({ monthlyPayments: '50000.01', ratioPercent: '50.00', warning: true });
   });
   it('is exact where floats are not (0.1 + 0.2)', () => {
     expect(addAmounts(['0.10', '0.20'])).toBe('0.30');
-    expect(debtBurden({ monthlyIncome: '3', existingMonthlyPayments: '0.1', newMonthlyPayment: '0.2' }).ratioPercent).toBe(
-      '10.00',
-    );
+    expect(
+      debtBurden({ monthlyIncome: '3', existingMonthlyPayments: '0.1', newMonthlyPayment: '0.2' })
+        .ratioPercent,
+    ).toBe('10.00');
   });
   it('refuses a zero income', () => {
-    expect(() => debtBurden({ monthlyIncome: '0', existingMonthlyPayments: '0', newMonthlyPayment: '1' })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      debtBurden({ monthlyIncome: '0', existingMonthlyPayments: '0', newMonthlyPayment: '1' }),
+    ).toThrow(RangeError);
   });
 });
 

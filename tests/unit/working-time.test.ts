@@ -7,7 +7,9 @@ const RU_DAYS = new Map<string, DayKind>([
   ['2026-11-03', 'short_day'],
   ['2026-11-04', 'holiday'],
   ['2026-12-31', 'holiday'],
-  ...['01', '02', '03', '04', '05', '06', '07', '08'].map((d) => [`2027-01-${d}`, 'holiday'] as [string, DayKind]),
+  ...['01', '02', '03', '04', '05', '06', '07', '08'].map(
+    (d) => [`2027-01-${d}`, 'holiday'] as [string, DayKind],
+  ),
 ]);
 
 const calendar = (timeZone: string, days = RU_DAYS): WorkingCalendar => ({

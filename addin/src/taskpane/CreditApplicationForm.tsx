@@ -1,4 +1,8 @@
-import type { ClientCardDto, CreateCreditApplicationRequestDto, CreditApplicationDetailDto } from '@crm/shared';
+import type {
+  ClientCardDto,
+  CreateCreditApplicationRequestDto,
+  CreditApplicationDetailDto,
+} from '@crm/shared';
 import {
   Button,
   Field,
@@ -129,7 +133,9 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
             <MessageBarBody>
               {t.applicationCreated(created.number)}{' '}
               {created.pdn.ratioPercent &&
-                (created.pdn.warning ? t.pdnWarning(created.pdn.ratioPercent) : t.pdnOk(created.pdn.ratioPercent))}{' '}
+                (created.pdn.warning
+                  ? t.pdnWarning(created.pdn.ratioPercent)
+                  : t.pdnOk(created.pdn.ratioPercent))}{' '}
               {created.coolingOff.hours ? t.coolingOff(created.coolingOff.hours) : ''}
             </MessageBarBody>
           </MessageBar>
@@ -166,17 +172,29 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
       </Field>
       <div className={s.pair}>
         <Field label={t.termMonths} required validationMessage={show(problems.term)}>
-          <Input inputMode="numeric" value={draft.termMonths} onChange={(_, d) => update({ termMonths: d.value })} />
+          <Input
+            inputMode="numeric"
+            value={draft.termMonths}
+            onChange={(_, d) => update({ termMonths: d.value })}
+          />
         </Field>
         <Field label={t.ratePercent} required validationMessage={show(problems.rate)}>
-          <Input inputMode="decimal" value={draft.ratePercent} onChange={(_, d) => update({ ratePercent: d.value })} />
+          <Input
+            inputMode="decimal"
+            value={draft.ratePercent}
+            onChange={(_, d) => update({ ratePercent: d.value })}
+          />
         </Field>
       </div>
       <Field label={t.purpose} required validationMessage={show(problems.purpose)}>
         <Textarea value={draft.purpose} maxLength={500} onChange={(_, d) => update({ purpose: d.value })} />
       </Field>
       <Field label={t.monthlyIncome} required validationMessage={show(problems.income)}>
-        <Input inputMode="decimal" value={draft.monthlyIncome} onChange={(_, d) => update({ monthlyIncome: d.value })} />
+        <Input
+          inputMode="decimal"
+          value={draft.monthlyIncome}
+          onChange={(_, d) => update({ monthlyIncome: d.value })}
+        />
       </Field>
       <Field label={t.existingPayments} validationMessage={show(problems.payments)}>
         <Input

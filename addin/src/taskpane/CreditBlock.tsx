@@ -229,7 +229,7 @@ function ExposureSummary({ loans }: { loans: LoanDto[] }): JSX.Element | null {
   if (loans.length === 0) return null;
   const buckets = dpdBuckets(loans).filter((b) => b.count > 0);
   return (
-    <div className={s.row} aria-label={t.exposure}>
+    <section className={s.row} aria-label={t.exposure}>
       {exposureOf(loans).map((e) => (
         <div key={e.currency}>
           <div className={s.line}>
@@ -258,7 +258,7 @@ function ExposureSummary({ loans }: { loans: LoanDto[] }): JSX.Element | null {
           ))}
         </div>
       )}
-    </div>
+    </section>
   );
 }
 

@@ -61,16 +61,30 @@ type Draft = {
 
 type Check = { kind: 'loading' } | { kind: 'ready'; data: CandidatesDto } | { kind: 'error'; error: unknown };
 
-/** 409 DUPLICATE_SUSPECTED: exact matches by email or INN the user must look at before creating. */
-type Duplicate = { candidates: DuplicateCandidateDto[]; hiddenMatches: number };
+/**
+ * 409 DUPLICATE_SUSPECTED: exact matches by email the user must look at before creating (and may confirm
+ * away: shared mailboxes exist). 409 INN_EXISTS: one INN is one taxpayer, so no "new client anyway"; the
+ * answer names whom to ask when the existing client is hidden from this user.
+ */
+type Duplicate = {
+  candidates: DuplicateCandidateDto[];
+  hiddenMatches: number;
+  innExists: boolean;
+  ask: { name: string } | null;
+};
 
 function duplicateOf(err: unknown): Duplicate | null {
-  if (!(err instanceof ApiError) || err.code !== 'DUPLICATE_SUSPECTED') return null;
+  if (!(err instanceof ApiError) || (err.code !== 'DUPLICATE_SUSPECTED' && err.code !== 'INN_EXISTS'))
+    return null;
   const candidates = Array.isArray(err.body.candidates)
     ? (err.body.candidates as DuplicateCandidateDto[])
     : [];
   const hiddenMatches = typeof err.body.hiddenMatches === 'number' ? err.body.hiddenMatches : 0;
-  return { candidates, hiddenMatches };
+  const ask =
+    err.body.ask && typeof (err.body.ask as { name?: unknown }).name === 'string'
+      ? (err.body.ask as { name: string })
+      : null;
+  return { candidates, hiddenMatches, innExists: err.code === 'INN_EXISTS', ask };
 }
 
 const innOk = (kind: ClientKindDto, inn: string) =>
@@ -179,7 +193,13 @@ export function ProspectForm({
       {check.kind === 'error' && <ErrorBar error={check.error} onRetry={() => setAttempt((n) => n + 1)} />}
       {duplicate && (
         <MessageBar intent="warning" layout="multiline">
-          <MessageBarBody>{t.duplicateFound}</MessageBarBody>
+          <MessageBarBody>
+            {duplicate.innExists
+              ? duplicate.candidates.length > 0
+                ? t.innExistsVisible
+                : t.innExistsHidden(duplicate.ask?.name ?? null)
+              : t.duplicateFound}
+          </MessageBarBody>
         </MessageBar>
       )}
       {candidates.length > 0 && (
@@ -252,7 +272,7 @@ export function ProspectForm({
       )}
       {error !== null && <ErrorBar error={error} />}
       <div className={s.actions}>
-        {duplicate ? (
+        {duplicate && !duplicate.innExists ? (
           <Button appearance="primary" size="small" disabled={saving} onClick={() => void create(true)}>
             {t.createAnyway}
           </Button>

@@ -247,10 +247,11 @@ const en = {
   newApplication: 'New application',
   newApplicationTitle: 'New credit application',
   product: 'Product',
-  creditProducts: { 'CONS-LOAN': 'Consumer loan', MORTGAGE: 'Mortgage', 'CORP-LOAN': 'Corporate loan' } as Record<
-    string,
-    string
-  >,
+  creditProducts: {
+    'CONS-LOAN': 'Consumer loan',
+    MORTGAGE: 'Mortgage',
+    'CORP-LOAN': 'Corporate loan',
+  } as Record<string, string>,
   amount: 'Amount, RUB',
   termMonths: 'Term, months',
   ratePercent: 'Rate, % a year',
@@ -335,6 +336,9 @@ const en = {
   hiddenMatches: (n: number) => `${n} more ${n === 1 ? 'match' : 'matches'} among clients you can’t see`,
   duplicateFound: 'A client with this email or INN already exists. Is it the same person or company?',
   createAnyway: 'It’s a new client anyway',
+  innExistsVisible: 'A client with this INN already exists (one INN is one taxpayer): link the sender to it.',
+  innExistsHidden: (ask: string | null) =>
+    `A client with this INN already exists but is not visible to you: ask ${ask ?? 'an administrator'} for access.`,
   create: 'Create',
   companyHint: (name: string) => `The email domain suggests ${name}`,
   required: 'Required.',
@@ -557,7 +561,11 @@ const ru: Dict = {
   newApplication: 'Новая заявка',
   newApplicationTitle: 'Новая кредитная заявка',
   product: 'Продукт',
-  creditProducts: { 'CONS-LOAN': 'Потребительский кредит', MORTGAGE: 'Ипотека', 'CORP-LOAN': 'Кредит юрлицу' },
+  creditProducts: {
+    'CONS-LOAN': 'Потребительский кредит',
+    MORTGAGE: 'Ипотека',
+    'CORP-LOAN': 'Кредит юрлицу',
+  },
   amount: 'Сумма, ₽',
   termMonths: 'Срок, мес.',
   ratePercent: 'Ставка, % годовых',
@@ -640,6 +648,10 @@ const ru: Dict = {
     `Ещё ${n} ${ru3(n, 'совпадение', 'совпадения', 'совпадений')} среди недоступных вам клиентов`,
   duplicateFound: 'Клиент с таким адресом или ИНН уже есть. Это тот же человек или организация?',
   createAnyway: 'Всё равно это новый клиент',
+  innExistsVisible:
+    'Клиент с таким ИНН уже есть (один ИНН — один налогоплательщик): привяжите отправителя к нему.',
+  innExistsHidden: (ask) =>
+    `Клиент с таким ИНН уже есть, но он вам не виден: попросите доступ у ${ask ?? 'администратора'}.`,
   create: 'Создать',
   companyHint: (name) => `По почтовому домену это может быть ${name}`,
   required: 'Обязательное поле.',

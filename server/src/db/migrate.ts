@@ -7,6 +7,7 @@ import * as admin from '../../migrations/2026-12-04T1000-admin.ts';
 import * as latinNameSearch from '../../migrations/2026-12-05T1000-latin-name-search.ts';
 import * as credit from '../../migrations/2026-12-06T1000-credit.ts';
 import * as interactionFingerprint from '../../migrations/2026-12-07T1000-interaction-fingerprint.ts';
+import * as calendarFeeds from '../../migrations/2026-12-08T1000-calendar-feeds.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T1000-latin-name-search': latinNameSearch,
   '2026-12-06T1000-credit': credit,
   '2026-12-07T1000-interaction-fingerprint': interactionFingerprint,
+  '2026-12-08T1000-calendar-feeds': calendarFeeds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,8 @@ export type UsersTable = {
   team_id: Generated<string | null>;
   version: Generated<number>;
   deactivated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 2026-12-08: language of mail sent to the user; null = Russian. */
+  language: Generated<'ru' | 'en' | null>;
 };
 export type RoleGrantsTable = {
   user_id: string;
@@ -274,7 +276,17 @@ export type InteractionAttachmentsTable = {
   inline: Generated<boolean>;
 };
 
+/** Private iCalendar feed tokens (migration 2026-12-08): sha256 only, revocable. */
+export type CalendarFeedsTable = {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: Buffer;
+  created_at: Generated<Timestamp>;
+  revoked_at: Timestamp | null;
+};
+
 export type Database = {
+  calendar_feeds: CalendarFeedsTable;
   branches: BranchesTable;
   users: UsersTable;
   role_grants: RoleGrantsTable;

@@ -24,12 +24,21 @@ export const STAGE_OUTCOMES = [
 ] as const;
 export const STAGE_OWNER_ROLES = ['client_manager', 'credit_officer', 'supervisor'] as const;
 export const PARTY_ROLES = ['guarantor', 'co_borrower', 'pledgor'] as const;
-export const CREDIT_NOTICE_KINDS = ['nudge', 'sla_at_risk', 'sla_breached', 'escalation', 'assigned'] as const;
+export const CREDIT_NOTICE_KINDS = [
+  'nudge',
+  'sla_at_risk',
+  'sla_breached',
+  'escalation',
+  'assigned',
+] as const;
 
 /** A non-negative amount in the currency of the application, e.g. `"85000.00"`. */
 export const Amount = Type.String({ pattern: '^\\d{1,18}(\\.\\d{1,2})?$', description: 'Decimal string' });
 /** Annual rate in percent, e.g. `"19.9"`. */
-export const RatePercent = Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3})?$', description: 'Percent per year' });
+export const RatePercent = Type.String({
+  pattern: '^\\d{1,3}(\\.\\d{1,3})?$',
+  description: 'Percent per year',
+});
 
 /** POST /api/v1/credit-applications: an application for a visible client (from the pane or the API). */
 export const CreateCreditApplicationRequest = Type.Object(
@@ -149,7 +158,10 @@ const Version = Type.Integer({ minimum: 1 });
 const Comment = Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]));
 
 /** POST .../:id/advance: the current stage is done, the next one starts (the last one completes). */
-export const AdvanceStageRequest = Type.Object({ version: Version, comment: Comment }, { additionalProperties: false });
+export const AdvanceStageRequest = Type.Object(
+  { version: Version, comment: Comment },
+  { additionalProperties: false },
+);
 export type AdvanceStageRequestDto = Static<typeof AdvanceStageRequest>;
 
 /** POST .../:id/return: back to an earlier stage the route allows (e.g. documents), saying what is missing. */
@@ -171,7 +183,11 @@ export const DecisionRequest = Type.Object(
     reason: Type.Optional(Type.Union([NonBlankText(2000), Type.Null()])),
     terms: Type.Optional(
       Type.Object(
-        { amount: MoneySchema, termMonths: Type.Integer({ minimum: 1, maximum: 600 }), ratePercent: RatePercent },
+        {
+          amount: MoneySchema,
+          termMonths: Type.Integer({ minimum: 1, maximum: 600 }),
+          ratePercent: RatePercent,
+        },
         { additionalProperties: false },
       ),
     ),

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
+import { type AssignmentMailPayload, sendAssignmentMail } from '../tasks/assignment-mail.ts';
 import {
   ensureSubscription,
   poll,
@@ -81,6 +82,8 @@ export function calendarSyncTaskList(deps: SyncDeps): TaskList {
     calendar_delta: supersedable(deps, (payload) => pullDelta(deps, user(payload))),
     calendar_subscribe: supersedable(deps, (payload) => ensureSubscription(deps, user(payload))),
     calendar_poll: supersedable(deps, () => poll(deps)),
+    calendar_assignment_mail: (payload) =>
+      sendAssignmentMail(deps, deps.db, payload as AssignmentMailPayload),
   };
 }
 

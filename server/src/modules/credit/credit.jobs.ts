@@ -1,4 +1,4 @@
-import { Logger, run, type Runner, type TaskList } from 'graphile-worker';
+import { Logger, type Runner, run, type TaskList } from 'graphile-worker';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
@@ -89,7 +89,11 @@ export async function scanSla(db: Db, now: Date): Promise<SlaScanResult> {
 export function creditTaskList(deps: { db: Db; senders: Senders; log?: Log }): TaskList {
   return {
     credit_notify: async (payload) => {
-      await sendClientNotification(deps.db, deps.senders, (payload as { notificationId: string }).notificationId);
+      await sendClientNotification(
+        deps.db,
+        deps.senders,
+        (payload as { notificationId: string }).notificationId,
+      );
     },
     credit_sla_scan: async () => {
       const r = await scanSla(deps.db, new Date());
@@ -117,7 +121,9 @@ export async function startCreditWorker(opts: {
 }): Promise<CreditWorker> {
   const graph =
     opts.config.credit.email.kind === 'graph' && opts.config.graph
-      ? createGraphClient(opts.config.graph, { mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency })
+      ? createGraphClient(opts.config.graph, {
+          mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
+        })
       : null;
   const senders = opts.senders ?? createSenders(opts.config.credit, graph, opts.log);
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });

@@ -40,7 +40,12 @@ export async function creditRoutes(app: ApiApp, opts: { db: Db }) {
     '/credit-applications',
     { schema: { tags, body: CreateCreditApplicationRequest, response: { 201: CreditApplicationDetail } } },
     async (request, reply) => {
-      const detail = await createCreditApplication(db, request.principal, originOf(request, 'pane'), request.body);
+      const detail = await createCreditApplication(
+        db,
+        request.principal,
+        originOf(request, 'pane'),
+        request.body,
+      );
       return reply.status(201).send(detail);
     },
   );
@@ -57,17 +62,32 @@ export async function creditRoutes(app: ApiApp, opts: { db: Db }) {
   app.get(
     '/credit-applications/:id',
     { schema: { tags, params: IdParams, response: { 200: CreditApplicationDetail } } },
-    async (request) => getCreditApplication(db, request.principal, originOf(request, 'pane'), request.params.id),
+    async (request) =>
+      getCreditApplication(db, request.principal, originOf(request, 'pane'), request.params.id),
   );
   app.post(
     '/credit-applications/:id/advance',
-    { schema: { tags, params: IdParams, body: AdvanceStageRequest, response: { 200: CreditApplicationDetail } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: AdvanceStageRequest,
+        response: { 200: CreditApplicationDetail },
+      },
+    },
     async (request) =>
       advanceStage(db, request.principal, originOf(request), request.params.id, request.body),
   );
   app.post(
     '/credit-applications/:id/return',
-    { schema: { tags, params: IdParams, body: ReturnStageRequest, response: { 200: CreditApplicationDetail } } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: ReturnStageRequest,
+        response: { 200: CreditApplicationDetail },
+      },
+    },
     async (request) => returnStage(db, request.principal, originOf(request), request.params.id, request.body),
   );
   app.post(
@@ -77,14 +97,28 @@ export async function creditRoutes(app: ApiApp, opts: { db: Db }) {
   );
   app.post(
     '/credit-applications/:id/stage-owner',
-    { schema: { tags, params: IdParams, body: ReassignStageRequest, response: { 200: CreditApplicationDetail } } },
-    async (request) => reassignStage(db, request.principal, originOf(request), request.params.id, request.body),
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: ReassignStageRequest,
+        response: { 200: CreditApplicationDetail },
+      },
+    },
+    async (request) =>
+      reassignStage(db, request.principal, originOf(request), request.params.id, request.body),
   );
   app.post(
     '/credit-applications/:id/nudges',
     { schema: { tags, params: IdParams, body: NudgeRequest, response: { 201: CreditNotice } } },
     async (request, reply) => {
-      const notice = await nudgeStageOwner(db, request.principal, originOf(request, 'pane'), request.params.id, request.body);
+      const notice = await nudgeStageOwner(
+        db,
+        request.principal,
+        originOf(request, 'pane'),
+        request.params.id,
+        request.body,
+      );
       return reply.status(201).send(notice);
     },
   );

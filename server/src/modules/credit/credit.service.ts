@@ -7,8 +7,8 @@ import {
   type CreditApplicationDetailDto,
   type CreditNoticeDto,
   coolingOffHours,
-  debtBurden,
   type DecisionRequestDto,
+  debtBurden,
   type LoanKindCode,
   type NudgeRequestDto,
   type ReassignStageRequestDto,
@@ -303,7 +303,14 @@ async function bumpVersion(trx: Db, appId: string, set: Record<string, unknown> 
   return row.version;
 }
 
-async function notify(trx: Db, app: AppRow, event: ClientEvent, version: number, p: Principal, comment?: string) {
+async function notify(
+  trx: Db,
+  app: AppRow,
+  event: ClientEvent,
+  version: number,
+  p: Principal,
+  comment?: string,
+) {
   await enqueueClientNotifications(trx, {
     applicationId: app.id,
     event,
@@ -327,7 +334,10 @@ export async function createCreditApplication(
   input: CreateCreditApplicationRequestDto,
 ): Promise<CreditApplicationDetailDto> {
   if (p.role !== 'relationship_manager' && p.role !== 'supervisor')
-    throw new AppError('FORBIDDEN', 'Credit applications are started by relationship managers and supervisors');
+    throw new AppError(
+      'FORBIDDEN',
+      'Credit applications are started by relationship managers and supervisors',
+    );
   let id: string;
   try {
     id = await db.transaction().execute(async (trx) => {
@@ -354,7 +364,11 @@ export async function createCreditApplication(
           .select('c.id')
           .execute();
         if (seen.length !== new Set(partyIds).size)
-          throw new AppError('NOT_FOUND', 'A guarantor or co-borrower is not a visible client', 'body.guarantorIds');
+          throw new AppError(
+            'NOT_FOUND',
+            'A guarantor or co-borrower is not a visible client',
+            'body.guarantorIds',
+          );
       }
       const product = await trx
         .selectFrom('products')
@@ -363,8 +377,7 @@ export async function createCreditApplication(
         .where('status', '=', 'active')
         .select(['id', 'code'])
         .executeTakeFirst();
-      if (!product)
-        throw new AppError('VALIDATION_FAILED', 'Not an active loan product', 'body.productCode');
+      if (!product) throw new AppError('VALIDATION_FAILED', 'Not an active loan product', 'body.productCode');
       const amount = input.amount.amount;
       if (amount.startsWith('-') || /^0+(\.0+)?$/.test(amount))
         throw new AppError('VALIDATION_FAILED', 'The amount must be positive', 'body.amount.amount');
@@ -433,7 +446,11 @@ export async function createCreditApplication(
         .returning('id')
         .executeTakeFirstOrThrow();
       const parties = [
-        ...(input.guarantorIds ?? []).map((cid) => ({ application_id: inserted.id, client_id: cid, role: 'guarantor' as const })),
+        ...(input.guarantorIds ?? []).map((cid) => ({
+          application_id: inserted.id,
+          client_id: cid,
+          role: 'guarantor' as const,
+        })),
         ...(input.coBorrowerIds ?? []).map((cid) => ({
           application_id: inserted.id,
           client_id: cid,
@@ -486,9 +503,15 @@ export async function createCreditApplication(
     });
   } catch (err) {
     if (err instanceof AppError && err.field === 'body.clientId') {
-      const exists = await db.selectFrom('clients').where('id', '=', input.clientId).select('id').executeTakeFirst();
+      const exists = await db
+        .selectFrom('clients')
+        .where('id', '=', input.clientId)
+        .select('id')
+        .executeTakeFirst();
       if (exists)
-        await recordAudit(db, p, origin, [{ action: ACTIONS.create, result: 'denied', clientIds: [input.clientId] }]);
+        await recordAudit(db, p, origin, [
+          { action: ACTIONS.create, result: 'denied', clientIds: [input.clientId] },
+        ]);
     }
     throw err;
   }
@@ -592,7 +615,11 @@ export async function advanceStage(
         clientIds: [app.client_id],
         entity: 'credit_application',
         entityId: app.id,
-        details: { from: stage.stage_code, to: next?.stage_code ?? null, status: next ? 'in_progress' : 'disbursed' },
+        details: {
+          from: stage.stage_code,
+          to: next?.stage_code ?? null,
+          status: next ? 'in_progress' : 'disbursed',
+        },
       },
     ]);
   });
@@ -622,7 +649,11 @@ export async function returnStage(
       );
     const target = (await findRouteStages(trx, app.route_id)).find((s) => s.stage_code === input.toStage);
     if (!target || target.ordinal >= routeStage.ordinal)
-      throw new AppError('CREDIT_TRANSITION_NOT_ALLOWED', `${input.toStage} is not an earlier stage`, 'body.toStage');
+      throw new AppError(
+        'CREDIT_TRANSITION_NOT_ALLOWED',
+        `${input.toStage} is not an earlier stage`,
+        'body.toStage',
+      );
     const comment = input.comment.trim();
     await closeStage(trx, p, origin, app, stage, 'returned', comment);
     await enterStage(trx, p, origin, app, target);
@@ -695,9 +726,17 @@ export async function decide(
           );
         if (input.decision === 'approved_changed_terms') {
           if (!input.terms)
-            throw new AppError('VALIDATION_FAILED', 'Approval on changed terms needs the terms', 'body.terms');
+            throw new AppError(
+              'VALIDATION_FAILED',
+              'Approval on changed terms needs the terms',
+              'body.terms',
+            );
           if (input.terms.amount.currency !== app.currency)
-            throw new AppError('VALIDATION_FAILED', 'The currency cannot change', 'body.terms.amount.currency');
+            throw new AppError(
+              'VALIDATION_FAILED',
+              'The currency cannot change',
+              'body.terms.amount.currency',
+            );
           const route = await trx
             .selectFrom('approval_routes')
             .select('loan_kind')
@@ -723,7 +762,11 @@ export async function decide(
           });
         } else {
           if (input.terms)
-            throw new AppError('VALIDATION_FAILED', 'Changed terms go with approved_changed_terms', 'body.terms');
+            throw new AppError(
+              'VALIDATION_FAILED',
+              'Changed terms go with approved_changed_terms',
+              'body.terms',
+            );
           Object.assign(set, {
             approved_amount: app.amount,
             approved_term_months: app.term_months,
@@ -741,7 +784,8 @@ export async function decide(
       const next = (await findRouteStages(trx, app.route_id!)).find((s) => s.ordinal > routeStage!.ordinal);
       if (next) {
         app.decision = input.decision;
-        if (set.cooling_off_hours !== undefined) app.cooling_off_hours = set.cooling_off_hours as number | null;
+        if (set.cooling_off_hours !== undefined)
+          app.cooling_off_hours = set.cooling_off_hours as number | null;
         await enterStage(trx, p, origin, app, next);
       } else await bumpVersion(trx, app.id, { status: 'disbursed', closed_at: sql`now()`, sla_due_at: null });
     }
@@ -799,7 +843,11 @@ export async function reassignStage(
         .select('c.id')
         .executeTakeFirst());
     if (!sees)
-      throw new AppError('FORBIDDEN', 'The new owner cannot open this client: choose someone who serves it', 'body.ownerId');
+      throw new AppError(
+        'FORBIDDEN',
+        'The new owner cannot open this client: choose someone who serves it',
+        'body.ownerId',
+      );
     if (input.ownerId === stage.owner_user_id) return;
     const source = workflowSource(app, stage);
     let taskId = stage.task_id;
@@ -833,7 +881,12 @@ export async function reassignStage(
         clientIds: [app.client_id],
         entity: 'credit_application',
         entityId: app.id,
-        details: { stage: stage.stage_code, from: stage.owner_user_id, to: input.ownerId, comment: input.comment ?? null },
+        details: {
+          stage: stage.stage_code,
+          from: stage.owner_user_id,
+          to: input.ownerId,
+          comment: input.comment ?? null,
+        },
       },
     ]);
   });
@@ -856,7 +909,10 @@ export async function nudgeStageOwner(
     const { app, stage } = await lockApplication(trx, p, id, null);
     assertOpen(app, stage);
     if (!stage.owner_user_id)
-      throw new AppError('STAGE_UNASSIGNED', `Nobody holds the ${stage.stage_code} stage yet: ask the supervisor`);
+      throw new AppError(
+        'STAGE_UNASSIGNED',
+        `Nobody holds the ${stage.stage_code} stage yet: ask the supervisor`,
+      );
     const row = await trx
       .insertInto('credit_notices')
       .values({
@@ -908,7 +964,11 @@ export async function getSlaReport(
     throw new AppError('FORBIDDEN', 'The SLA report is for supervisors and administrators');
   const report = await slaReport(db, q, all ? null : p.branchIds);
   await recordAudit(db, p, origin, [
-    { action: 'credit_application.sla_report', result: 'ok', details: { ...q, scope: all ? 'all' : p.branchIds } },
+    {
+      action: 'credit_application.sla_report',
+      result: 'ok',
+      details: { ...q, scope: all ? 'all' : p.branchIds },
+    },
   ]);
   return report;
 }

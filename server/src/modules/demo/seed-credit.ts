@@ -28,8 +28,20 @@ const retailStages = (underwritingHours: number, decisionHours: number): StageSp
   { code: 'documents', owner: 'client_manager', slaHours: 8, decline: true },
   { code: 'scoring', owner: 'credit_officer', slaHours: 4, returnTo: ['documents'], decline: true },
   { code: 'security_check', owner: 'credit_officer', slaHours: 8, returnTo: ['documents'], decline: true },
-  { code: 'underwriting', owner: 'credit_officer', slaHours: underwritingHours, returnTo: ['documents'], decline: true },
-  { code: 'decision', owner: 'supervisor', slaHours: decisionHours, returnTo: ['documents', 'underwriting'], decides: true },
+  {
+    code: 'underwriting',
+    owner: 'credit_officer',
+    slaHours: underwritingHours,
+    returnTo: ['documents'],
+    decline: true,
+  },
+  {
+    code: 'decision',
+    owner: 'supervisor',
+    slaHours: decisionHours,
+    returnTo: ['documents', 'underwriting'],
+    decides: true,
+  },
   { code: 'signing', owner: 'client_manager', slaHours: 16 },
   { code: 'disbursement', owner: 'client_manager', slaHours: 8 },
 ];
@@ -65,7 +77,13 @@ export const DEFAULT_ROUTES: RouteSpec[] = [
       { code: 'intake', owner: 'client_manager', slaHours: 8, decline: true },
       { code: 'documents', owner: 'client_manager', slaHours: 16, decline: true },
       { code: 'scoring', owner: 'credit_officer', slaHours: 16, returnTo: ['documents'], decline: true },
-      { code: 'security_check', owner: 'credit_officer', slaHours: 24, returnTo: ['documents'], decline: true },
+      {
+        code: 'security_check',
+        owner: 'credit_officer',
+        slaHours: 24,
+        returnTo: ['documents'],
+        decline: true,
+      },
       { code: 'underwriting', owner: 'credit_officer', slaHours: 40, returnTo: ['documents'], decline: true },
       {
         code: 'credit_committee',
@@ -126,7 +144,9 @@ export async function insertRoutes(db: Db, routes: RouteSpec[], uuid: () => stri
  */
 export async function seedCreditWorkflow(db: Db, uuid: () => string): Promise<void> {
   await insertRoutes(db, DEFAULT_ROUTES, uuid);
-  await sql`insert into branch_calendars (branch_id) select id from branches on conflict do nothing`.execute(db);
+  await sql`insert into branch_calendars (branch_id) select id from branches on conflict do nothing`.execute(
+    db,
+  );
   // Stage names the route does not have: the consumer routes decide at `decision`, corporate at the committee.
   await sql`
     update credit_applications a set

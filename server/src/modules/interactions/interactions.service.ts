@@ -4,9 +4,9 @@ import {
   AppError,
   type ClientInteractionsDto,
   type ConversationStatusDto,
-  INTERACTION_LIMITS as L,
   type InteractionDetailDto,
   type InteractionStatusDto,
+  INTERACTION_LIMITS as L,
   type LogInteractionRequestDto,
   type LogInteractionResponseDto,
   type LogNoteDto,
@@ -313,8 +313,10 @@ async function prepare(
   const shown = body.html ? referencedContentIds(body.html) : new Set<string>();
   const digests = new Map<Buffer, string>();
   const digest = (b: Buffer) => {
-    let d = digests.get(b);
-    if (!d) digests.set(b, (d = createHash('sha256').update(b).digest('hex')));
+    const known = digests.get(b);
+    if (known) return known;
+    const d = createHash('sha256').update(b).digest('hex');
+    digests.set(b, d);
     return d;
   };
   let total = 0;
@@ -489,8 +491,8 @@ export async function logInteraction(
           };
           throw new AppError(
             'MESSAGE_ID_CONFLICT',
-            'A message with this Message-ID is logged already, with other content: this one was not logged. ' +
-              'If it is the same email, log it from the original message in Outlook',
+            'A message with this Message-ID is logged already, with other content or more files: this one ' +
+              'was not logged. If it is the same email, log it from the original message with all its attachments',
             'body.source',
           );
         }

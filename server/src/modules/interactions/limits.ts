@@ -42,9 +42,12 @@ export function cutTo(s: string, max: number): string {
   return out;
 }
 
-const NUL = /\u0000/g;
-// C0 controls (CR, LF, NUL, TAB...) and DEL: never part of a file name.
-const CONTROLS = /[\u0000-\u001f\u007f]/g;
+const withoutNul = (s: string) => s.split('\u0000').join('');
+/** Without C0 controls (CR, LF, NUL, TAB...) and DEL: never part of a file name. */
+const withoutControls = (s: string) =>
+  Array.from(s)
+    .filter((ch) => ch > '\u001f' && ch !== '\u007f')
+    .join('');
 
 /**
  * A file name as stored and offered for download: the last path component only (`../../x.pdf`,
@@ -53,7 +56,7 @@ const CONTROLS = /[\u0000-\u001f\u007f]/g;
  * `fallback` when nothing remains.
  */
 export function cleanFilename(raw: string, fallback: string): string {
-  const parts = stripBidiControls(raw).replace(CONTROLS, '').split(/[\\/]/);
+  const parts = withoutControls(stripBidiControls(raw)).split(/[\\/]/);
   let name = (parts[parts.length - 1] ?? '').trim();
   if (name === '' || /^\.+$/.test(name)) name = fallback;
   if (codePoints(name) > L.filename) {
@@ -75,7 +78,7 @@ export class Notes {
 export function cleanText(value: string, max: number, field: string, notes: Notes): string {
   let v = value;
   if (v.includes('\u0000')) {
-    v = v.replace(NUL, '');
+    v = withoutNul(v);
     notes.add(field, `${field}: NUL characters removed`);
   }
   if (codePoints(v) > max) {
@@ -89,7 +92,7 @@ export function cleanText(value: string, max: number, field: string, notes: Note
 export function cleanBody(value: string | null, field: string, notes: Notes): string | null {
   if (value === null || !value.includes('\u0000')) return value;
   notes.add(field, `${field}: NUL characters removed`);
-  return value.replace(NUL, '');
+  return withoutNul(value);
 }
 
 /**

@@ -5,6 +5,7 @@ import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import { loadPrincipal, type Principal, visibleClient } from '../auth/principal.ts';
 import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
 import { claimIdempotencyKey, saveIdempotentResponse } from '../idempotency/idempotency.repository.ts';
+import { enqueueAssignmentMail } from './assignment-mail.ts';
 import { addTaskHistory, findTask } from './tasks.repository.ts';
 
 /**
@@ -152,6 +153,7 @@ function createTaskInTransaction(
     });
     // Transactional outbox: the calendar job exists if and only if the task does.
     await enqueueTaskSync(trx, id);
+    await enqueueAssignmentMail(trx, { taskId: id, assigneeId, actorId: p.id, version: 1, kind: 'assigned' });
     const task = (await findTask(trx, id))!;
     await recordAudit(trx, p, origin, [
       {
@@ -273,6 +275,14 @@ export async function updateTask(
         .execute();
       await addTaskHistory(trx, { taskId: id, actorId: p.id, action: 'updated', changes });
       await enqueueTaskSync(trx, id);
+      if (changes.assigneeId)
+        await enqueueAssignmentMail(trx, {
+          taskId: id,
+          assigneeId: input.assigneeId!,
+          actorId: p.id,
+          version: before.version + 1,
+          kind: 'reassigned',
+        });
       await recordAudit(trx, p, origin, [
         {
           action: 'task.update',

@@ -100,7 +100,12 @@ export async function updateWorkflowTask(
     })
     .where('id', '=', taskId)
     .execute();
-  await addTaskHistory(trx, { taskId, actorId: actor.id, action: 'updated', changes: { ...changes, source } });
+  await addTaskHistory(trx, {
+    taskId,
+    actorId: actor.id,
+    action: 'updated',
+    changes: { ...changes, source },
+  });
   await enqueueTaskSync(trx, taskId);
   await recordAudit(trx, actor, origin, [
     {
