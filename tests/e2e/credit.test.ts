@@ -157,7 +157,7 @@ describe('credit status in the pane', () => {
     await form.getByRole('button', { name: 'Submit' }).click();
     const done = credit.getByText(/^Application КЗ-\d{4}-\d{7} submitted\./);
     await done.waitFor();
-    const message = await done.innerText();
+    const message = (await done.textContent()) ?? '';
     expect(message).toContain('Debt burden (PDN) 52.76%: above 50%');
     expect(message).toContain('Cooling-off after signing: 48 h.');
     const number = /КЗ-\d{4}-\d{7}/.exec(message)![0];

@@ -47,7 +47,8 @@ function parseIcs(text: string) {
   const lines = text.replace(/\r\n /g, '').split('\r\n').filter(Boolean);
   const events: Record<string, { params: string; value: string }>[] = [];
   let cur: Record<string, { params: string; value: string }> | null = null;
-  const unescapeText = (v: string) => v.replace(/\\([\\;,nN])/g, (_m, c: string) => (/[nN]/.test(c) ? '\n' : c));
+  const unescapeText = (v: string) =>
+    v.replace(/\\([\\;,nN])/g, (_m, c: string) => (/[nN]/.test(c) ? '\n' : c));
   for (const l of lines) {
     const m = /^([A-Z-]+)((?:;[^:]*)?):(.*)$/.exec(l);
     if (!m) throw new Error(`bad line ${l}`);

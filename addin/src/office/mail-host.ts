@@ -21,6 +21,9 @@ export type MailItemContext = {
 
 export type ThemeKind = 'light' | 'dark';
 
+/** What "Add to my calendar" prefills: no attendees, so nobody is invited. */
+export type NewAppointment = { subject: string; start: Date; end: Date; body: string };
+
 /** One entry of `item.attachments` (read mode), without its content; `size` in bytes. */
 export type ItemAttachmentInfo = {
   id: string;
@@ -69,6 +72,11 @@ export type MailHost = {
    * host fails or another item was selected since (`expectedLogId` differs).
    */
   readItemContent(expectedLogId: string | null, attachmentIds: string[]): Promise<ItemContent>;
+  /**
+   * Opens Outlook's new-appointment form prefilled (Office.js `displayNewAppointmentForm`): "Add to my
+   * calendar" for a single task. Absent in preview mode, where there is no calendar to add to.
+   */
+  displayNewAppointment?: (a: NewAppointment) => void;
   /** BCP 47 tag of the host's UI language, e.g. `ru-RU`. */
   displayLanguage: string;
   /** The host's theme, or null when the host says nothing (then prefers-color-scheme decides). */

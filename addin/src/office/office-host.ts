@@ -166,6 +166,14 @@ export function createOfficeHost(): MailHost {
     onItemChanged,
     readItemDetails,
     readItemContent,
+    displayNewAppointment: (a) =>
+      Office.context.mailbox.displayNewAppointmentForm({
+        subject: a.subject,
+        start: a.start,
+        end: a.end,
+        body: a.body,
+        requiredAttendees: [],
+      }),
     displayLanguage: Office.context.displayLanguage || 'en-US',
     theme: officeThemeKind(),
   };

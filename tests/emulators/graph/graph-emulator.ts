@@ -8,6 +8,13 @@ import { findIana } from 'windows-iana';
 // $batch, immutable ids — behaving as docs/microsoft.md ("Graph calendar events") describes, plus fault injection.
 
 export type DateTimeTimeZone = { dateTime: string; timeZone: string };
+/** A message as `sendMail` receives it (the fields we send). */
+export type SentMessage = {
+  subject: string;
+  body: { contentType: string; content: string };
+  toRecipients: { emailAddress: { address: string } }[];
+  internetMessageHeaders?: { name: string; value: string }[];
+};
 export type EmuEvent = {
   /** Immutable id (what callers sending Prefer: IdType="ImmutableId" see). */
   id: string;
@@ -128,6 +135,8 @@ export class GraphEmulator {
   readonly clientSecret = randomBytes(24).toString('hex');
   readonly mailboxes = new Map<string, MailboxConfig>();
   readonly log: LoggedRequest[] = [];
+  /** Mail accepted by `POST /users/{from}/sendMail` (202), oldest first. */
+  readonly sentMail: { from: string; message: SentMessage }[] = [];
   /** Extra latency per request (ms), so concurrency can be observed. */
   latencyMs = 0;
   /** Graph's reminder bug: `isReminderOn: false` ignored on create (microsoft-graph-docs-contrib#6912). */
@@ -668,6 +677,14 @@ export class GraphEmulator {
       if (cfg?.notEnabled) return this.error({ status: 404, code: 'MailboxNotEnabledForRESTAPI' });
       if (cfg?.accessDenied) return this.error({ status: 403, code: 'ErrorAccessDenied' });
       return this.delta(decodeURIComponent(d[1]!).toLowerCase(), query, prefer);
+    }
+    const sm = /^\/users\/([^/]+)\/sendMail$/.exec(path);
+    if (sm && method === 'POST') {
+      const message = (body as { message?: SentMessage } | undefined)?.message;
+      if (!message?.toRecipients?.length)
+        return this.error({ status: 400, code: 'ErrorInvalidRecipients', message: 'No recipients.' });
+      this.sentMail.push({ from: decodeURIComponent(sm[1]!).toLowerCase(), message });
+      return { status: 202, headers: {}, body: undefined };
     }
     const m = /^\/users\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     if (!m) return this.error({ status: 400, code: 'BadRequest', message: `Unsupported ${method} ${path}` });

@@ -32,6 +32,7 @@
 //   dialogsOpened()                    the URLs displayDialogAsync opened.
 //   maxConcurrentItemCalls()           the most item content calls (body, attachments, file) in flight at once.
 //   itemCalls()                        the item content methods called, in order.
+//   appointmentFormsOpened()           the displayNewAppointmentForm calls: {subject, start, end, body} (ISO times).
 // Configuration before load: window.__officeEmulatorConfig = {item, userProfile, displayLanguage, theme,
 // naa, dialog, mailboxVersion}. `item` may be a demo inbox item (shared/src/schemas/demo.ts) or an Office-shaped item.
 // `naa`: {brokerUrl, silent: 'token' | 'interaction_required'} — the host brokers tokens from brokerUrl (the
@@ -245,6 +246,7 @@
     }, 0);
   }
 
+  const appointmentForms = [];
   const mailbox = {
     item: toOfficeItem(config.item === undefined ? null : config.item),
     userProfile: Object.assign(
@@ -257,6 +259,17 @@
       config.userProfile || {},
     ),
     diagnostics: { hostName: 'OutlookWebApp', hostVersion: '16.0', OWAView: 'ThreeColumns' },
+    // Opens the new-appointment form (no callback, like Outlook); recorded for appointmentFormsOpened().
+    displayNewAppointmentForm(params) {
+      const iso = (d) => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
+      appointmentForms.push({
+        subject: params?.subject ?? '',
+        start: iso(params?.start),
+        end: iso(params?.end),
+        body: params?.body ?? '',
+        requiredAttendees: params?.requiredAttendees ?? [],
+      });
+    },
     addHandlerAsync(eventType, handler, ...rest) {
       const { callback, asyncContext } = splitArgs(rest);
       complete('addHandlerAsync', callback, asyncContext, () => {
@@ -463,6 +476,7 @@
     naaRequests: () => naaRequests.slice(),
     maxConcurrentItemCalls: () => peak,
     itemCalls: () => itemCalls.slice(),
+    appointmentFormsOpened: () => appointmentForms.slice(),
     dialogsOpened: () => dialogsOpened.slice(),
     // Called by messageParent in the dialog's window.
     deliverDialogMessage(message, origin) {
