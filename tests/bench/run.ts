@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { measureItemSwitch } from './item-switch.ts';
+import { measureSlaScan } from './sla-scan.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1_000_000);
@@ -241,3 +242,11 @@ try {
 } finally {
   server.kill('SIGTERM');
 }
+
+// Credit SLA: the at-risk/breach scan over 100,000 open applications (issue: credit applications).
+const sla = await measureSlaScan(benchUrl);
+console.log(
+  `SLA scan over ${sla.applications} open applications: first scan ${sla.firstScan.ms.toFixed(0)} ms ` +
+    `(${sla.firstScan.atRisk} at risk, ${sla.firstScan.breached} breached, ${sla.firstScan.escalated} escalated), ` +
+    `quiet rescan ${sla.steadyScanMs.toFixed(0)} ms`,
+);
