@@ -23,6 +23,7 @@ import type {
   NudgeRequestDto,
   ProspectCreatedDto,
   TaskDto,
+  TeamViewDto,
   UpdateTaskRequestDto,
 } from '@crm/shared';
 import { apiRequest } from './client.ts';
@@ -32,6 +33,8 @@ const enc = encodeURIComponent;
 /** Typed calls of the CRM API (`/api/v1`); each rejects with an `ApiError`. */
 export const crmApi = {
   me: () => apiRequest<MeDto>('/me'),
+  /** GET /team: a supervisor's team, open tasks per member (an RM: themself). */
+  team: (signal?: AbortSignal) => apiRequest<TeamViewDto>('/team', { signal }),
   mailContext: (body: MailContextRequestDto, signal?: AbortSignal) =>
     apiRequest<MailContextResponseDto>('/mail-context', { method: 'POST', body, signal }),
   searchClients: (q: string, signal?: AbortSignal) =>

@@ -6,9 +6,12 @@ import {
   makeStyles,
   ProgressBar,
   Subtitle2,
+  Tab,
+  TabList,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, lazy, Suspense, useMemo, useState } from 'react';
+import { type JSX, lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { crmApi } from '../api/crm-api.ts';
 import type { MailHost } from '../office/mail-host.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
@@ -16,8 +19,10 @@ import { Icon } from '../ui/icons.tsx';
 import { CardSkeleton } from './CardSkeleton.tsx';
 import { ClientDetail } from './ClientDetail.tsx';
 import { type ItemLog, ItemLogContext, useItemLogState } from './item-log.ts';
+import { MailHostContext } from './mail-host-context.ts';
 import { OpenClientContext, type OpenClientTarget } from './open-client.ts';
 import { ParticipantSection } from './ParticipantSection.tsx';
+import { TeamView } from './TeamView.tsx';
 import { type CardScope, CardScopeContext, usePaneView } from './use-pane-view.ts';
 
 // Logging and history are loaded with the first card that shows them (initial bundle budget).
@@ -59,6 +64,43 @@ const RANK: Record<ResolvedParticipantDto['resolution'], number> = {
  * preview mode; only the `MailHost` differs.
  */
 export function Pane({ host }: { host: MailHost }): JSX.Element {
+  const { t } = useI18n();
+  const [role, setRole] = useState<string | null>(null);
+  const [tab, setTab] = useState<'client' | 'team'>('client');
+  useEffect(() => {
+    let live = true;
+    crmApi.me().then(
+      (me) => live && setRole(me.role),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const supervisor = role === 'supervisor';
+  return (
+    <MailHostContext.Provider value={host}>
+      {supervisor && (
+        <TabList
+          size="small"
+          selectedValue={tab}
+          onTabSelect={(_, d) => setTab(d.value as 'client' | 'team')}
+        >
+          <Tab value="client">{t.tabClient}</Tab>
+          <Tab value="team">{t.tabTeam}</Tab>
+        </TabList>
+      )}
+      {/* The client pane stays mounted behind the Team tab: it keeps following the selected item. */}
+      <div hidden={supervisor && tab === 'team'}>
+        <ClientPane host={host} />
+      </div>
+      {supervisor && tab === 'team' && <TeamView />}
+    </MailHostContext.Provider>
+  );
+}
+
+/** The client cards of the selected item's participants (the pane's "Client" view). */
+function ClientPane({ host }: { host: MailHost }): JSX.Element {
   const s = useStyles();
   const { t } = useI18n();
   const { view, reload, patchClient, followError } = usePaneView(host);

@@ -20,6 +20,7 @@ import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { Section, ShortList } from '../ui/layout.tsx';
 import { AddTaskForm } from './AddTaskForm.tsx';
+import { AddToCalendarButton, CalendarSyncBadge } from './CalendarSyncBadge.tsx';
 import { useNow } from './use-now.ts';
 import { useCardScope } from './use-pane-view.ts';
 
@@ -82,8 +83,10 @@ function TaskRow({
               {t.priorities[task.priority]}
             </Badge>
           )}
+          <CalendarSyncBadge sync={task.calendarSync} />
         </div>
       </div>
+      <AddToCalendarButton task={task} />
       <Button
         className={s.done}
         size="small"

@@ -6,6 +6,8 @@ import { originOf } from '../../plugins/auth.ts';
 import { createFeedToken, findFeedOwner, renderFeed, revokeFeedToken } from './calendar-feeds.service.ts';
 
 const FeedUrl = Type.Object({ url: Type.String() }, { additionalProperties: false });
+/** POST without a body (or `{}`). */
+const NoBody = Type.Object({}, { additionalProperties: false });
 const FeedParams = Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
 /**
@@ -18,7 +20,13 @@ export async function calendarFeedsRoutes(app: ApiApp, opts: { db: Db; publicUrl
     opts.publicUrl ?? `${request.protocol}://${request.host}`;
   app.post(
     '/me/calendar-feed',
-    { schema: { tags: ['calendar-feeds'], response: { 201: FeedUrl } } },
+    {
+      schema: { tags: ['calendar-feeds'], body: NoBody, response: { 201: FeedUrl } },
+      // A bodiless POST is the usual call: validated as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
     async (request, reply) => {
       const token = await createFeedToken(opts.db, request.principal, originOf(request, 'pane'));
       return reply.status(201).send({ url: `${baseOf(request)}/api/v1/calendar-feeds/${token}.ics` });
@@ -37,7 +45,11 @@ export async function calendarFeedsRoutes(app: ApiApp, opts: { db: Db; publicUrl
     {
       config: { public: true },
       logLevel: 'warn',
-      schema: { tags: ['calendar-feeds'], params: FeedParams },
+      schema: {
+        tags: ['calendar-feeds'],
+        params: FeedParams,
+        response: { 200: Type.String({ description: 'text/calendar (RFC 5545)' }) },
+      },
     },
     async (request, reply) => {
       const userId = await findFeedOwner(opts.db, request.params.token);
