@@ -51,6 +51,7 @@ async function main() {
   const app = await buildApp({ config, db, publicUrl: config.calendarSync.publicUrl });
   let worker: CalendarWorker | null = null;
   let creditWorker: CreditWorker | null = null;
+  let workerDb: typeof db | null = null;
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -59,7 +60,8 @@ async function main() {
     await app.close();
     await worker?.stop();
     await creditWorker?.stop();
-    // Pool first: stopping PostgreSQL under a live pool makes the pool's error crash the process.
+    // Pools first: stopping PostgreSQL under a live pool makes the pool's error crash the process.
+    await workerDb?.destroy();
     await db.destroy();
     await embedded?.stop();
     process.exit(0);
@@ -68,8 +70,14 @@ async function main() {
   process.on('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   if (config.calendarSync.worker === 'inline') {
-    worker = await startCalendarWorker({ databaseUrl, db, config, log: app.log });
-    creditWorker = await startCreditWorker({ databaseUrl, db, config, log: app.log });
+    // Jobs get a pool of their own: sharing the request pool, a burst of sync jobs could hold every
+    // connection while requests wait (and the other way round), stalling both.
+    workerDb = createDb(databaseUrl, {
+      max: config.calendarSync.workerConcurrency + 4,
+      onError: (err) => console.error(`database pool (jobs): ${err.message}`),
+    });
+    worker = await startCalendarWorker({ databaseUrl, db: workerDb, config, log: app.log });
+    creditWorker = await startCreditWorker({ databaseUrl, db: workerDb, config, log: app.log });
   }
   if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
   if (config.entra)
