@@ -6,7 +6,7 @@ import { scanSla } from '../../server/src/modules/credit/credit.jobs.ts';
 import { DEFAULT_ROUTES, insertRoutes } from '../../server/src/modules/demo/seed-credit.ts';
 import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createClient, createOrg, type Org } from '../support/fixtures.ts';
+import { createClient, createOrg, grant, type Org } from '../support/fixtures.ts';
 
 // Credit applications along the demo routes (consumer: intake -> documents -> scoring -> security check ->
 // underwriting -> decision -> signing -> disbursement; role queues: client manager, credit officer, supervisor).
@@ -30,6 +30,8 @@ beforeAll(async () => {
   org = await createOrg(tdb.db, [
     { key: 'co', name: 'Credit Officer', email: 'co@bank.example', role: 'credit_officer', branch: 'msk' },
   ]);
+  // rm1 may see personal data such as income; rm2 may not (the masking test below).
+  await grant(tdb.db, org.users.rm1!, 'view_personal_data');
   await tdb.db
     .insertInto('products')
     .values([
@@ -82,6 +84,19 @@ async function taskOf(taskId: string | null) {
   return tdb.db.selectFrom('tasks').selectAll().where('id', '=', taskId!).executeTakeFirstOrThrow();
 }
 
+describe('income is personal data', () => {
+  it('withholds income and existing payments from a colleague without the grant, keeping the PDN ratio', async () => {
+    const a = await create();
+    const seen = await ok('rm2', 'GET', `/api/v1/credit-applications/${a.id}`);
+    expect(seen.pdn).toMatchObject({
+      monthlyIncome: null,
+      existingMonthlyPayments: null,
+      ratioPercent: '52.76',
+      masked: true,
+    });
+  });
+});
+
 describe('creating an application', () => {
   it('chooses the route by product, computes PDN exactly with a warning above 50%, and starts intake with a task', async () => {
     const a = await create();
@@ -94,6 +109,7 @@ describe('creating an application', () => {
       newMonthlyPayment: '26654.64',
       ratioPercent: '52.76',
       warning: true,
+      masked: false,
     });
     expect(a.coolingOff).toEqual({ hours: 48, endsAt: null });
     expect(a.currentStage).toMatchObject({

@@ -101,6 +101,8 @@ export const DebtBurdenSchema = Type.Object({
   ratioPercent: Type.Union([Type.String(), Type.Null()]),
   /** PDN above 50%: the client must be warned in writing. */
   warning: Type.Boolean(),
+  /** Income and existing payments withheld (`null`): the user lacks the `view_personal_data` grant. */
+  masked: Type.Boolean(),
 });
 
 /** One application with its route, every stage it went through and the nudges on it. */

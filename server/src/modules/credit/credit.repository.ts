@@ -303,6 +303,7 @@ export async function findApplicationDetail(
   const stages = await findStages(db, id);
   const currency = a.currency.trim();
   const pdnWarning = a.pdn_percent !== null && Number(a.pdn_percent) > 50;
+  const seesPersonalData = p.grants.includes('view_personal_data');
   return {
     id: a.id,
     number: a.number,
@@ -317,12 +318,14 @@ export async function findApplicationDetail(
     status: a.status,
     stage: a.stage as CreditApplicationDetailDto['stage'],
     route: a.route_id ? { id: a.route_id, name: a.route_name ?? '', version: a.route_version ?? 1 } : null,
+    // Income is personal data (banking.md): withheld without `view_personal_data`; the ratio stays, as credit work needs it.
     pdn: {
-      monthlyIncome: a.monthly_income,
-      existingMonthlyPayments: a.existing_monthly_payments,
+      monthlyIncome: seesPersonalData ? a.monthly_income : null,
+      existingMonthlyPayments: seesPersonalData ? a.existing_monthly_payments : null,
       newMonthlyPayment: a.new_monthly_payment,
       ratioPercent: a.pdn_percent,
       warning: pdnWarning,
+      masked: !seesPersonalData,
     },
     coolingOff: { hours: a.cooling_off_hours, endsAt: iso(a.cooling_off_ends_at) },
     decision: (a.decision as CreditApplicationDetailDto['decision']) ?? null,
