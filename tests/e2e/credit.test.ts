@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClientCardDto, DemoInboxDto, DemoItemDto } from '@crm/shared';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { ARTIFACTS, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
 
 // The credit block of the pane in Chromium against the real API over a seeded demo bank (setup as in
 // pane.test.ts): stage owner and SLA countdown, exposure and DPD buckets, a nudge to the stage owner, a new
@@ -23,19 +22,7 @@ declare global {
   }
 }
 
-const CDN = 'https://appsforoffice.microsoft.com/**';
-const EMULATOR = path.join(repoRoot, 'tests/emulators/office/office.js');
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const _CDN = OFFICE_CDN;
 const RM1 = 'rm1@bank.example';
 const SOROKIN = 'Сорокин Илья Петрович';
 // The demo bank's credit officer (MSK-01) holds the underwriting stage of the case clients' applications.
@@ -44,7 +31,7 @@ const CREDIT_OFFICER = 'Соколова Марина Викторовна';
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
 let context: BrowserContext;
-let profileDir: string;
+let browser: Awaited<ReturnType<typeof launchPaneBrowser>>;
 let token: string;
 let inbox: DemoItemDto[];
 
@@ -73,7 +60,6 @@ const creditSection = (page: Page, name: string, title = 'Credit') =>
   card(page, name).getByRole('region', { name: title });
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
@@ -84,22 +70,14 @@ beforeAll(async () => {
   });
   expect(res.statusCode).toBe(200);
   inbox = (res.json() as DemoInboxDto).items;
-  profileDir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-  });
-  await context.route(CDN, (route) =>
-    route.fulfill({ path: EMULATOR, contentType: 'application/javascript' }),
-  );
+  browser = await launchPaneBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await db?.destroy();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('credit status in the pane', () => {

@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DemoInboxDto, DemoItemDto } from '@crm/shared';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { ARTIFACTS, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
 
 // The task pane in Chromium against the real API over a seeded demo bank, with Outlook replaced by the
 // Office host emulator (tests/emulators/office/office.js) served in place of Microsoft's CDN script.
@@ -22,19 +21,7 @@ declare global {
   }
 }
 
-const CDN = 'https://appsforoffice.microsoft.com/**';
-const EMULATOR = path.join(repoRoot, 'tests/emulators/office/office.js');
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CDN = OFFICE_CDN;
 const RM1 = 'rm1@bank.example';
 
 // Names of the seeded case clients (server/src/modules/demo/demo-data.ts), as the RM sees them.
@@ -47,7 +34,7 @@ const URAL_METALL = 'АО «Урал-Металл»';
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
 let context: BrowserContext;
-let profileDir: string;
+let browser: Awaited<ReturnType<typeof launchPaneBrowser>>;
 let token: string;
 let inbox: DemoItemDto[];
 
@@ -115,7 +102,6 @@ async function shot(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
@@ -126,22 +112,14 @@ beforeAll(async () => {
   });
   expect(res.statusCode).toBe(200);
   inbox = (res.json() as DemoInboxDto).items;
-  profileDir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-  });
-  await context.route(CDN, (route) =>
-    route.fulfill({ path: EMULATOR, contentType: 'application/javascript' }),
-  );
+  browser = await launchPaneBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await db?.destroy();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('task pane in Outlook (emulated host)', () => {
