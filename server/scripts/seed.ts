@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { installJobQueue } from '../src/modules/calendar-sync/calendar-sync.jobs.ts';
 import { seedDemoBank } from '../src/modules/demo/seed.ts';
 
 // npm run seed -- [--clients N]: REPLACES all data in DATABASE_URL (or the embedded database) with a
@@ -22,6 +23,8 @@ const db = createDb(config.databaseUrl ?? embedded!.url);
 let code = 0;
 try {
   await migrateToLatest(db);
+  // Seeded stage tasks queue their calendar sync job (graphile_worker.add_job), as the API does.
+  await installJobQueue(config.databaseUrl ?? embedded!.url);
   await sql`truncate audit_events, idempotency_keys, role_grants, loans, credit_applications, task_history, tasks, deals, products, client_relations,
     contact_points, legal_entity_profiles, individual_profiles, client_branches, clients, user_addresses, users, branches`.execute(
     db,

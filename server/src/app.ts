@@ -27,6 +27,7 @@ import { Type } from 'typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { creditSettingsRoutes } from './modules/admin/credit-settings.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authConfigRoutes } from './modules/auth/auth-config.routes.ts';
 import { devAuthRoutes, meRoutes } from './modules/auth/dev-auth.routes.ts';
@@ -37,10 +38,14 @@ import { creditRoutes } from './modules/credit/credit.routes.ts';
 import { devInboxRoutes } from './modules/demo/demo.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { interactionsRoutes } from './modules/interactions/interactions.routes.ts';
+import { m365Routes } from './modules/m365/m365.routes.ts';
+import type { M365Context } from './modules/m365/m365.service.ts';
 import { mailContextRoutes } from './modules/mail-context/mail-context.routes.ts';
+import { meSettingsRoutes } from './modules/me-settings/me-settings.routes.ts';
 import { prospectsRoutes } from './modules/prospects/prospects.routes.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { teamRoutes } from './modules/tasks/team.routes.ts';
+import { taskCatalogRoutes, workSettingsAdminRoutes } from './modules/work-settings/work-settings.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { refuseNulCharacters } from './plugins/input-guard.ts';
@@ -77,6 +82,11 @@ export type AppOptions = {
   publicUrl?: string;
   /** pino options or false; tests pass false. */
   logger?: boolean | object;
+  /**
+   * The Microsoft 365 connection's context: the environment whose variables the admin page's settings name
+   * (secrets are read from it, never stored) and the CRM_GRAPH_* defaults. Default: empty, Graph off.
+   */
+  m365?: M365Context;
 };
 
 /** One registered route, as collected at registration (the access-matrix test and docs read this). */
@@ -190,7 +200,7 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
   if (opts.config.corsOrigins.length > 0) {
     await app.register(fastifyCors, {
       origin: opts.config.corsOrigins,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
       exposedHeaders: ['etag', 'x-request-id', 'retry-after', 'idempotent-replayed'],
       credentials: false,
@@ -259,9 +269,21 @@ export async function buildApp(opts: AppOptions): Promise<ApiApp> {
       await api.register(tasksRoutes, { db: opts.db, idempotencyTtlHours: opts.config.idempotencyTtlHours });
       await api.register(auditRoutes, { db: opts.db });
       await api.register(adminRoutes, { db: opts.db });
+      await api.register(m365Routes, {
+        db: opts.db,
+        m365: opts.m365 ?? {
+          env: {},
+          defaults: { graph: null, mailboxConcurrency: 4, serviceMailbox: null },
+        },
+        entra: opts.config.entra,
+      });
+      await api.register(workSettingsAdminRoutes, { db: opts.db });
+      await api.register(taskCatalogRoutes, { db: opts.db });
+      await api.register(creditSettingsRoutes, { db: opts.db });
       await api.register(calendarSyncRoutes, { db: opts.db });
       await api.register(teamRoutes, { db: opts.db });
       await api.register(calendarFeedsRoutes, { db: opts.db, publicUrl: opts.publicUrl });
+      await api.register(meSettingsRoutes, { db: opts.db });
       await api.register(interactionsRoutes, {
         db: opts.db,
         attachmentMaxBytes: opts.config.attachmentMaxBytes,

@@ -75,6 +75,11 @@ export type GraphConfig = {
   scope: string;
   /** `CRM_GRAPH_TIMEOUT_MS`, default 30000: a request without an answer by then is an ambiguous outcome. */
   timeoutMs: number;
+  /**
+   * Certificate credential: returns a signed client assertion (JWT) for each token request; when set it is
+   * sent instead of `clientSecret` (Microsoft identity platform, "certificate credentials").
+   */
+  clientAssertion?: () => string;
 };
 
 export type CalendarSyncConfig = {
@@ -517,9 +522,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 export type CreditConfig = {
   /**
    * `CRM_NOTIFY_EMAIL`: `log` (default: written to the log only, the demo) or `graph` (Graph `sendMail` from
-   * the mailbox `CRM_NOTIFY_EMAIL_FROM`; needs the Graph app settings and the `Mail.Send` application permission).
+   * the mailbox `CRM_NOTIFY_EMAIL_FROM`; needs the Graph app settings and the `Mail.Send` application permission)
+   * or `smtp` (an SMTP relay, see {@link SmtpConfig}; assignment notices then go by SMTP too).
    */
-  email: { kind: 'log' } | { kind: 'graph'; from: string };
+  email: { kind: 'log' } | { kind: 'graph'; from: string } | { kind: 'smtp'; smtp: SmtpConfig };
   /**
    * `CRM_SMS_PROVIDER`: `log` (default) or `http`: JSON POST to `CRM_SMS_GATEWAY_URL` with bearer
    * `CRM_SMS_GATEWAY_TOKEN` (sensitive) and an `Idempotency-Key` header; sender name `CRM_SMS_SENDER` (BANK).
@@ -541,7 +547,8 @@ function creditConfig(env: NodeJS.ProcessEnv): CreditConfig {
     if (!env.CRM_GRAPH_TENANT_ID?.trim())
       throw new ConfigError('CRM_NOTIFY_EMAIL=graph needs the Graph settings (CRM_GRAPH_TENANT_ID ...)');
     email = { kind: 'graph', from };
-  } else throw new ConfigError(`CRM_NOTIFY_EMAIL must be log or graph, got "${emailKind}"`);
+  } else if (emailKind === 'smtp') email = { kind: 'smtp', smtp: smtpConfig(env) };
+  else throw new ConfigError(`CRM_NOTIFY_EMAIL must be log, graph or smtp, got "${emailKind}"`);
   let sms: CreditConfig['sms'];
   if (smsKind === 'log') sms = { kind: 'log' };
   else if (smsKind === 'http') {
@@ -561,5 +568,43 @@ function creditConfig(env: NodeJS.ProcessEnv): CreditConfig {
     email,
     sms,
     timeoutMs: int(env.CRM_NOTIFY_TIMEOUT_MS, 10_000, 'CRM_NOTIFY_TIMEOUT_MS', 100, 120_000),
+  };
+}
+
+/** An SMTP relay for outgoing mail (`CRM_NOTIFY_EMAIL=smtp`). */
+export type SmtpConfig = {
+  /**
+   * `CRM_SMTP_URL`: `smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or `smtps://`
+   * (TLS from the first byte, port 465). Sensitive: the credentials in it are never logged or echoed in errors.
+   */
+  url: string;
+  /** `CRM_SMTP_FROM`: the From address, `crm@bank.example` or `Bank CRM <crm@bank.example>`. */
+  from: string;
+  /** `CRM_SMTP_TIMEOUT_MS`, default 30000: connection, greeting and each reply; no answer by then is retried. */
+  timeoutMs: number;
+};
+
+function smtpConfig(env: NodeJS.ProcessEnv): SmtpConfig {
+  const raw = env.CRM_SMTP_URL?.trim();
+  if (!raw) throw new ConfigError('CRM_NOTIFY_EMAIL=smtp needs CRM_SMTP_URL (smtp:// or smtps://)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The value may hold a password: never echo it.
+    throw new ConfigError('CRM_SMTP_URL is not a valid URL (smtp://user:password@host:port)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError(`CRM_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}//"`);
+  if (!url.hostname) throw new ConfigError('CRM_SMTP_URL has no host');
+  if (url.password && isPlaceholderSecret(decodeURIComponent(url.password)))
+    throw new ConfigError('CRM_SMTP_URL carries a placeholder password: set the real one');
+  const from = env.CRM_SMTP_FROM?.trim();
+  if (!from || !/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(from))
+    throw new ConfigError('CRM_NOTIFY_EMAIL=smtp needs CRM_SMTP_FROM (the From address)');
+  return {
+    url: raw,
+    from,
+    timeoutMs: int(env.CRM_SMTP_TIMEOUT_MS, 30_000, 'CRM_SMTP_TIMEOUT_MS', 100, 300_000),
   };
 }

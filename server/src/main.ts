@@ -48,7 +48,19 @@ async function main() {
     process.exit(1);
   }
 
-  const app = await buildApp({ config, db, publicUrl: config.calendarSync.publicUrl });
+  const app = await buildApp({
+    config,
+    db,
+    publicUrl: config.calendarSync.publicUrl,
+    m365: {
+      env: process.env,
+      defaults: {
+        graph: config.graph,
+        mailboxConcurrency: config.calendarSync.mailboxConcurrency,
+        serviceMailbox: config.calendarSync.serviceMailbox ?? null,
+      },
+    },
+  });
   let worker: CalendarWorker | null = null;
   let creditWorker: CreditWorker | null = null;
   let workerDb: typeof db | null = null;
@@ -76,8 +88,15 @@ async function main() {
       max: config.calendarSync.workerConcurrency + 4,
       onError: (err) => console.error(`database pool (jobs): ${err.message}`),
     });
-    worker = await startCalendarWorker({ databaseUrl, db: workerDb, config, log: app.log });
-    creditWorker = await startCreditWorker({ databaseUrl, db: workerDb, config, log: app.log });
+    // env: the secrets the admin page's Microsoft 365 settings name live in the process environment.
+    worker = await startCalendarWorker({ databaseUrl, db: workerDb, config, log: app.log, env: process.env });
+    creditWorker = await startCreditWorker({
+      databaseUrl,
+      db: workerDb,
+      config,
+      log: app.log,
+      env: process.env,
+    });
   }
   if (config.devAuth) app.log.warn('dev sign-in is ON: demo users sign in without a password');
   if (config.entra)

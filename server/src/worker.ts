@@ -31,6 +31,7 @@ async function main() {
     config,
     log,
     pollIntervalMs: 500,
+    env: process.env,
   });
   const creditWorker = await startCreditWorker({
     databaseUrl: config.databaseUrl,
@@ -38,9 +39,13 @@ async function main() {
     config,
     log,
     pollIntervalMs: 500,
+    env: process.env,
   });
   if (!config.graph)
-    log.warn({}, 'CRM_GRAPH_TENANT_ID is not set: calendar jobs complete without Graph calls');
+    log.warn(
+      {},
+      'CRM_GRAPH_TENANT_ID is not set: calendar jobs complete without Graph calls until the admin page connects Microsoft 365',
+    );
   log.info({ pid: process.pid }, 'worker started');
   let closing = false;
   const close = async () => {

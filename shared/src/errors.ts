@@ -4,6 +4,8 @@
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
+  /** A task's type is not a configured task type, or has been deactivated (field `body.type`). */
+  UNKNOWN_TASK_TYPE: 400,
   /** Generic 401: no bearer token, or one we cannot read. */
   UNAUTHENTICATED: 401,
   /** The token is malformed, its signature or algorithm is wrong, its key is unknown, or it is not an access token. */
@@ -47,6 +49,8 @@ export const ERROR_STATUS = {
   COOLING_OFF_ACTIVE: 409,
   /** The current stage has no owner yet (its role queue is empty): assign one first. */
   STAGE_UNASSIGNED: 409,
+  /** Another active approval route with the same priority takes the same product, currency and amounts. */
+  ROUTE_OVERLAP: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The `Idempotency-Key` was already used for a different request body. */

@@ -12,10 +12,27 @@ import {
 } from './calendar-access-rules.ts';
 import { type CreditMatrixFixtures, createCreditMatrixFixtures, creditRules } from './credit-access-rules.ts';
 import {
+  type CreditNoticesMatrixFixtures,
+  createCreditNoticesMatrixFixtures,
+  creditNoticesRules,
+} from './credit-notices-access-rules.ts';
+import {
+  type CreditSettingsMatrixFixtures,
+  createCreditSettingsMatrixFixtures,
+  creditSettingsRules,
+} from './credit-settings-access-rules.ts';
+import {
   createInteractionMatrixFixtures,
   type InteractionMatrixFixtures,
   interactionRules,
 } from './interactions-access-rules.ts';
+import { m365Rules } from './m365-access-rules.ts';
+import { meSettingsRules } from './me-settings-access-rules.ts';
+import {
+  createWorkSettingsMatrixFixtures,
+  type WorkSettingsMatrixFixtures,
+  workSettingsRules,
+} from './work-settings-access-rules.ts';
 
 // Every /api/v1 route × every role × a client the role should see ("own") and one it should not ("other").
 // The routes come from the app's own route table: a route added without a rule here fails the first test.
@@ -45,7 +62,10 @@ type Ctx = {
   interactions: InteractionMatrixFixtures;
   admin: AdminMatrixFixtures;
   credit: CreditMatrixFixtures;
+  creditNotices: CreditNoticesMatrixFixtures;
   calendar: CalendarMatrixFixtures;
+  work: WorkSettingsMatrixFixtures;
+  creditSettings: CreditSettingsMatrixFixtures;
 };
 type Audit = { action: string; result: 'ok' | 'denied'; withClient: boolean } | null;
 type Rule = {
@@ -165,8 +185,13 @@ const RULES: Record<string, Rule> = {
   },
   ...interactionRules(sees, hasAdminRights),
   ...adminRules(hasAdminRights),
+  ...m365Rules(hasAdminRights),
   ...creditRules(sees, hasAdminRights),
+  ...creditNoticesRules(sees),
+  ...creditSettingsRules(hasAdminRights),
   ...calendarRules(),
+  ...meSettingsRules(),
+  ...workSettingsRules(hasAdminRights),
 };
 
 let tdb: TestDatabase;
@@ -204,7 +229,14 @@ beforeAll(async () => {
   ctx.interactions = await createInteractionMatrixFixtures(tdb.db, org, ctx.clients, WHO);
   ctx.admin = await createAdminMatrixFixtures(tdb.db, org, WHO);
   ctx.credit = await createCreditMatrixFixtures(tdb.db, org, ctx.clients, WHO);
+  ctx.creditNotices = await createCreditNoticesMatrixFixtures(
+    tdb.db,
+    Object.fromEntries(WHO.map((w) => [w, org.users[USER_KEY[w]]!])) as Record<Who, string>,
+    { own: ctx.credit.shared.own.id, other: ctx.credit.shared.other.id },
+  );
   ctx.calendar = await createCalendarMatrixFixtures(tdb.db, org);
+  ctx.work = await createWorkSettingsMatrixFixtures(tdb.db, WHO);
+  ctx.creditSettings = await createCreditSettingsMatrixFixtures(tdb.db, WHO);
   app = await buildTestApp(tdb.db);
   for (const who of WHO) tokens[who] = await tokenFor(app, emailOf(who));
   for (const who of WHO) {

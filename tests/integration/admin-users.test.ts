@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { buildTestApp, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createClient, createOrg, type Org } from '../support/fixtures.ts';
+import { createClient, createCreditApplication, createOrg, type Org } from '../support/fixtures.ts';
 
 // The admin API's users: list/search, create, update (role, branch, supervisor, aliases, grants), deactivate
 // with reassignment in one transaction; validation names the field, stale versions are 409, every change is
@@ -244,6 +244,144 @@ describe('admin users: update', () => {
     expect(missing.statusCode).toBe(404);
     const bad = await call('PATCH', `/admin/users/${org.users.rm2}`, { version: '1', name: 'X' });
     expect(bad.json()).toMatchObject({ statusCode: 400, field: 'body.version' });
+  });
+});
+
+describe('admin users: deactivating a supervisor', () => {
+  it('moves their direct reports and teams to the named supervisor in one transaction, audited; not to an RM', async () => {
+    const mk = async (key: string, role: string, supervisorId?: string) =>
+      (
+        await call('POST', '/admin/users', {
+          name: `Person ${key}`,
+          email: `person.${key}@bank.example`,
+          role,
+          branchId: org.branches.msk,
+          ...(supervisorId ? { supervisorId } : {}),
+        })
+      ).json() as { id: string; version: number };
+    const boss = await mk('boss', 'supervisor');
+    const heir = await mk('heir', 'supervisor');
+    const r1 = await mk('r1', 'relationship_manager', boss.id);
+    const r2 = await mk('r2', 'relationship_manager', boss.id);
+    const team = await tdb.db
+      .insertInto('teams')
+      .values({ branch_id: org.branches.msk!, name: 'Team of boss', supervisor_id: boss.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const ask = await call('POST', `/admin/users/${boss.id}/deactivate`, { version: boss.version });
+    expect(ask.statusCode).toBe(409);
+    expect(ask.json()).toMatchObject({
+      code: 'REASSIGNMENT_REQUIRED',
+      field: 'body.reassignTo',
+      openTasks: 0,
+      managedClients: 0,
+      directReports: 2,
+      supervisedTeams: 1,
+      openStages: 0,
+    });
+    const toRm = await call('POST', `/admin/users/${boss.id}/deactivate`, {
+      version: boss.version,
+      reassignTo: r1.id,
+    });
+    expect(toRm.statusCode).toBe(400);
+    expect(toRm.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.reassignTo' });
+    expect((await call('GET', `/admin/users/${r2.id}`)).json().supervisor?.id ?? null).toBe(boss.id);
+
+    const ok = await call('POST', `/admin/users/${boss.id}/deactivate`, {
+      version: boss.version,
+      reassignTo: heir.id,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ movedReports: 2, movedTeams: 1, movedTasks: 0, movedClients: 0 });
+    for (const r of [r1, r2])
+      expect(
+        (
+          await tdb.db
+            .selectFrom('users')
+            .where('id', '=', r.id)
+            .select('supervisor_id')
+            .executeTakeFirstOrThrow()
+        ).supervisor_id,
+      ).toBe(heir.id);
+    expect(
+      (
+        await tdb.db
+          .selectFrom('teams')
+          .where('id', '=', team.id)
+          .select('supervisor_id')
+          .executeTakeFirstOrThrow()
+      ).supervisor_id,
+    ).toBe(heir.id);
+    const audit = await auditOf(ok.headers['x-request-id'] as string);
+    expect(
+      audit
+        .filter((e) => e.action === 'user.update')
+        .map((e) => e.entity_id)
+        .sort(),
+    ).toEqual([r1.id, r2.id].sort());
+    expect(audit.filter((e) => e.action === 'team.update').map((e) => e.entity_id)).toEqual([team.id]);
+  });
+
+  it('moves open credit stages they own to the successor with their stage tasks; completed stages keep their owner', async () => {
+    const rm = (
+      await call('POST', '/admin/users', {
+        name: 'Stage Owner',
+        email: 'stage.owner@bank.example',
+        role: 'relationship_manager',
+        branchId: org.branches.msk,
+      })
+    ).json() as { id: string; version: number };
+    const client = await createClient(tdb.db, org, { kind: 'individual', name: 'Заёмщиков Пётр Ильич' });
+    const appId = await createCreditApplication(tdb.db, client);
+    const task = await openTask(rm.id, client);
+    const done = await tdb.db
+      .insertInto('application_stages')
+      .values({
+        application_id: appId,
+        stage_code: 'intake',
+        owner_user_id: rm.id,
+        entered_at: new Date(Date.now() - 86_400_000),
+        completed_at: new Date(),
+        outcome: 'forwarded',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const open = await tdb.db
+      .insertInto('application_stages')
+      .values({
+        application_id: appId,
+        stage_code: 'documents',
+        owner_user_id: rm.id,
+        task_id: task,
+        entered_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ask = await call('POST', `/admin/users/${rm.id}/deactivate`, { version: rm.version });
+    expect(ask.json()).toMatchObject({ code: 'REASSIGNMENT_REQUIRED', openTasks: 1, openStages: 1 });
+    const ok = await call('POST', `/admin/users/${rm.id}/deactivate`, {
+      version: rm.version,
+      reassignTo: org.users.rm1,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ movedTasks: 1, movedStages: 1 });
+    const owner = async (id: string) =>
+      (
+        await tdb.db
+          .selectFrom('application_stages')
+          .where('id', '=', id)
+          .select('owner_user_id')
+          .executeTakeFirstOrThrow()
+      ).owner_user_id;
+    expect(await owner(open.id)).toBe(org.users.rm1);
+    expect(await owner(done.id)).toBe(rm.id);
+    const moved = await tdb.db
+      .selectFrom('tasks')
+      .where('id', '=', task)
+      .select('assignee_id')
+      .executeTakeFirstOrThrow();
+    expect(moved.assignee_id).toBe(org.users.rm1);
   });
 });
 

@@ -40,6 +40,51 @@ describe('calendar sync into the assignee mailbox', () => {
     expect(dto.calendarSync).toMatchObject({ state: 'synced', reason: null });
     expect(dto.calendarSync?.syncedAt).toBeTruthy();
   });
+
+  it('a burst of 200 tasks committed in four transactions leaves as ten full $batches, not a trickle', async () => {
+    const { enqueueTaskSync } = await import(
+      '../../server/src/modules/calendar-sync/calendar-sync.repository.ts'
+    );
+    // A backlog of reconcile jobs, as after a bulk assignment: the mailbox run must wait for all of them.
+    await h.stopWorker();
+    const batchesBefore = h.emu.batches;
+    const before = h.emu.log.length;
+    const ids: string[] = [];
+    for (let chunk = 0; chunk < 4; chunk++) {
+      await h.tdb.db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .insertInto('tasks')
+          .values(
+            Array.from({ length: 50 }, (_, k) => ({
+              title: `Burst ${chunk * 50 + k}`,
+              type: 'call',
+              priority: 'normal' as const,
+              status: 'open' as const,
+              assignee_id: h.org.users.rm2!,
+              author_id: h.org.users.sup!,
+              client_id: h.clientId,
+              planned_start_at: new Date(
+                Date.UTC(2026, 11, 14 + chunk, 7 + (k % 10), 5 * Math.floor(k / 10)),
+              ),
+              planned_duration_minutes: 30,
+            })),
+          )
+          .returning('id')
+          .execute();
+        for (const r of rows) {
+          await enqueueTaskSync(trx, r.id);
+          ids.push(r.id);
+        }
+      });
+    }
+    await h.startWorker();
+    await h.settle(30_000);
+    for (const id of ids) expect(h.emu.eventsOfTask(id)).toHaveLength(1);
+    const creates = h.emu.log.slice(before).filter((r) => r.method === 'POST' && /\/events$/.test(r.path));
+    expect(creates).toHaveLength(200);
+    expect(creates.every((r) => r.batched)).toBe(true);
+    expect(h.emu.batches - batchesBefore).toBe(10);
+  });
 });
 
 const posts = (mailbox?: string) =>
@@ -302,6 +347,7 @@ describe('calendar-sync.md situations, continued', () => {
     await h.tdb.db
       .insertInto('mailbox_sync_state')
       .values({ user_id: h.org.users.sup!, time_zone: 'Europe/Berlin' })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ time_zone: 'Europe/Berlin' }))
       .execute();
     // 02:30 CEST on the night summer time ends, for 3 hours: ends 04:30 CET (not 05:30 or 03:30).
     const task = await h.createTask('sup', {
@@ -331,6 +377,62 @@ describe('calendar-sync.md situations, continued', () => {
       end: { dateTime: '2026-12-16T00:00:00', timeZone: 'Russian Standard Time' },
     });
     expect((await h.getTask('rm1', task.id)).calendarSync?.state).toBe('synced');
+  });
+
+  it("11. time zones: the mailbox's own zone from Graph wins over the branch's, read once a day", async () => {
+    // rmEast works in a Moscow branch but set Vladivostok in Outlook (Windows name, as most tenants answer).
+    h.emu.mailboxes.set(h.mailbox('rmEast'), { timeZone: 'Vladivostok Standard Time' });
+    const settingsReads = () =>
+      h.emu.log.filter(
+        (r) => r.mailbox === h.mailbox('rmEast') && r.path.endsWith('/mailboxSettings/timeZone'),
+      );
+    const before = settingsReads().length;
+    const timed = await h.createTask('rmEast', {
+      title: 'Situation 11 own zone',
+      plannedStartAt: '2026-12-10T07:00:00.000Z',
+      plannedDurationMinutes: 60,
+    });
+    await h.settle();
+    const [e] = h.emu.eventsOfTask(timed.id);
+    expect(e!.event.start).toEqual({
+      dateTime: '2026-12-10T17:00:00',
+      timeZone: 'Vladivostok Standard Time',
+    });
+    expect(instant(e!.event.start)).toBe('2026-12-10T07:00:00.000Z');
+    // 23:00 UTC on the 14th is already the 15th in Vladivostok: the all-day event is on the mailbox's day.
+    const allDay = await h.createTask('rmEast', {
+      title: 'Situation 11 own zone all-day',
+      plannedStartAt: '2026-12-14T23:00:00.000Z',
+      allDay: true,
+    });
+    await h.settle();
+    expect(h.emu.eventsOfTask(allDay.id)[0]!.event.start).toEqual({
+      dateTime: '2026-12-15T00:00:00',
+      timeZone: 'Vladivostok Standard Time',
+    });
+    expect(settingsReads().length - before).toBe(1);
+  });
+
+  it("11. time zones: without MailboxSettings.Read (403) the branch's zone is used and Graph is not asked again", async () => {
+    h.emu.mailboxes.delete(h.mailbox('rmNoSettings'));
+    const reads = () =>
+      h.emu.log.filter(
+        (r) => r.mailbox === h.mailbox('rmNoSettings') && r.path.endsWith('/mailboxSettings/timeZone'),
+      );
+    const before = reads().length;
+    const first = await h.createTask('rmNoSettings', {
+      title: 'Situation 11 no settings 1',
+      plannedStartAt: '2026-12-11T07:00:00.000Z',
+    });
+    await h.settle();
+    await h.createTask('rmNoSettings', {
+      title: 'Situation 11 no settings 2',
+      plannedStartAt: '2026-12-11T09:00:00.000Z',
+    });
+    await h.settle();
+    expect(h.emu.eventsOfTask(first.id)[0]!.event.start.timeZone).toBe('Russian Standard Time');
+    expect((await h.getTask('rmNoSettings', first.id)).calendarSync?.state).toBe('synced');
+    expect(reads().length - before).toBe(1);
   });
 
   it('12. reminder settings ignored by Graph on create are read back and patched', async () => {

@@ -193,6 +193,7 @@ export function creditRules(
     'GET /api/v1/credit-applications/notices': {
       request: () => ({ url: '/api/v1/credit-applications/notices' }),
       status: () => 200,
+      audit: () => ({ action: 'credit_application.notices', result: 'ok', withClient: false }),
     },
     'GET /api/v1/credit-applications/sla-report': {
       request: () => ({

@@ -61,6 +61,59 @@ describe('the demo bank', () => {
     expect(overdue.length).toBeGreaterThan(0);
   });
 
+  it("gives every open stage of an in-progress application its owner's task, as the API would", async () => {
+    const { db } = tdb;
+    const open = await db
+      .selectFrom('application_stages as s')
+      .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+      .leftJoin('tasks as t', 't.id', 's.task_id')
+      .where('a.status', '=', 'in_progress')
+      .where('s.completed_at', 'is', null)
+      .where('s.owner_user_id', 'is not', null)
+      .select([
+        's.owner_user_id',
+        's.due_at',
+        'a.client_id',
+        'a.number',
+        't.id as task_id',
+        't.assignee_id',
+        't.client_id as task_client_id',
+        't.status',
+        't.due_at as task_due_at',
+        't.title',
+      ])
+      .execute();
+    expect(open.length).toBeGreaterThan(0);
+    for (const s of open) {
+      expect(s.task_id, s.number).not.toBeNull();
+      expect(s.assignee_id).toBe(s.owner_user_id);
+      expect(s.task_client_id).toBe(s.client_id);
+      expect(s.status).toBe('open');
+      expect(s.task_due_at).toEqual(s.due_at);
+      expect(s.title).toContain(s.number);
+    }
+    // The API path's side effects: history, calendar sync job, audit event per task.
+    const ids = open.map((s) => s.task_id!);
+    const history = await db
+      .selectFrom('task_history')
+      .where('task_id', 'in', ids)
+      .select('task_id')
+      .execute();
+    expect(new Set(history.map((h) => h.task_id)).size).toBe(ids.length);
+    const audited = await db
+      .selectFrom('audit_events')
+      .where('action', '=', 'task.create')
+      .where('entity_id', 'in', ids)
+      .select('entity_id')
+      .execute();
+    expect(audited.length).toBe(ids.length);
+    const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
+      where task_identifier = 'calendar_sync_task' and key = any(${ids.map((id) => `task:${id}`)}::text[])`.execute(
+      db,
+    );
+    expect(jobs.rows[0]?.n).toBe(ids.length);
+  });
+
   it('is deterministic for the same clock', async () => {
     const other = await createTestDatabase();
     try {
@@ -68,6 +121,15 @@ describe('the demo bank', () => {
       const names = (d: TestDatabase) =>
         d.db.selectFrom('clients').select(['id', 'display_name']).orderBy('id').execute();
       expect(await names(other)).toEqual(await names(tdb));
+      // Application ids are not fixed, their numbers are: each number's stage task keeps its id.
+      const stageTasks = (d: TestDatabase) =>
+        d.db
+          .selectFrom('application_stages as s')
+          .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+          .select(['a.number', 's.task_id'])
+          .orderBy('a.number')
+          .execute();
+      expect(await stageTasks(other)).toEqual(await stageTasks(tdb));
     } finally {
       await other.destroy();
     }

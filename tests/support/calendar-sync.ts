@@ -59,6 +59,8 @@ const EMAILS: Record<string, string> = {
   rmOther: 'rm.other@bank.example',
   rm3: 'rm3@bank.example',
   rm4: 'rm4@bank.example',
+  rmEast: 'rm.east@bank.example',
+  rmNoSettings: 'rm.nosettings@bank.example',
 };
 
 /** `webhook`: the app listens on a loopback port and subscriptions point Graph's notifications at it. */
@@ -71,6 +73,14 @@ export async function createSyncHarness(
   const org = await createOrg(tdb.db, [
     { key: 'rm3', name: 'RM Three', email: 'rm3@bank.example', branch: 'msk', supervisor: 'sup' },
     { key: 'rm4', name: 'RM Four', email: 'rm4@bank.example', branch: 'msk', supervisor: 'sup' },
+    { key: 'rmEast', name: 'RM East', email: 'rm.east@bank.example', branch: 'msk', supervisor: 'sup' },
+    {
+      key: 'rmNoSettings',
+      name: 'RM No Settings',
+      email: 'rm.nosettings@bank.example',
+      branch: 'msk',
+      supervisor: 'sup',
+    },
   ]);
   const clientId = await createClient(tdb.db, org, {
     kind: 'legal_entity',

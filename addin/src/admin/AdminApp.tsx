@@ -36,8 +36,11 @@ import { UnsavedContext, type UnsavedRegistry } from './form.tsx';
 const UsersSection = lazy(() => import('./UsersSection.tsx'));
 const OrganisationSection = lazy(() => import('./OrganisationSection.tsx'));
 const AuditSection = lazy(() => import('./AuditSection.tsx'));
+const M365Section = lazy(() => import('./M365Section.tsx'));
+const CreditSettingsSection = lazy(() => import('./CreditSettingsSection.tsx'));
+const WorkSettingsSection = lazy(() => import('./WorkSettingsSection.tsx'));
 
-const SECTIONS = ['users', 'organisation', 'audit'] as const;
+const SECTIONS = ['users', 'organisation', 'work', 'credit', 'm365', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const useStyles = makeStyles({
@@ -69,7 +72,9 @@ const useStyles = makeStyles({
     borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     backgroundColor: tokens.colorNeutralBackground1,
   },
-  note: { color: tokens.colorNeutralForeground3 },
+  // Section names of different lengths line up on the left, not centred.
+  tabs: { alignItems: 'stretch' },
+  tab: { justifyContent: 'flex-start' },
   main: { flexGrow: 1, flexBasis: '600px', minWidth: 0, padding: tokens.spacingHorizontalL },
   centre: { maxWidth: '560px', padding: tokens.spacingHorizontalXL },
 });
@@ -233,14 +238,18 @@ export function AdminApp(): JSX.Element {
               ) : (
                 <div className={s.body}>
                   <nav className={s.nav} aria-label={t.nav}>
-                    <TabList vertical selectedValue={section} onTabSelect={(_, d) => ask(d.value as Section)}>
+                    <TabList
+                      vertical
+                      className={s.tabs}
+                      selectedValue={section}
+                      onTabSelect={(_, d) => ask(d.value as Section)}
+                    >
                       {SECTIONS.map((x) => (
-                        <Tab key={x} value={x}>
+                        <Tab key={x} value={x} className={s.tab}>
                           {t.sections[x]}
                         </Tab>
                       ))}
                     </TabList>
-                    <Caption1 className={s.note}>{t.notYet}</Caption1>
                   </nav>
                   <main className={s.main} aria-label={t.sections[section]}>
                     <Title3 as="h2">{t.sections[section]}</Title3>
@@ -248,6 +257,9 @@ export function AdminApp(): JSX.Element {
                       {section === 'users' && <UsersSection me={me} />}
                       {section === 'organisation' && <OrganisationSection />}
                       {section === 'audit' && <AuditSection />}
+                      {section === 'm365' && <M365Section />}
+                      {section === 'credit' && <CreditSettingsSection />}
+                      {section === 'work' && <WorkSettingsSection />}
                     </Suspense>
                   </main>
                 </div>

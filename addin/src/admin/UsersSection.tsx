@@ -43,7 +43,7 @@ import { ApiError } from '../api/api-error.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
-import { useAdminText } from './admin-i18n.ts';
+import { type LeftWork, useAdminText } from './admin-i18n.ts';
 import { FormError, fieldError, splitList, useUnsavedChanges } from './form.tsx';
 
 const useStyles = makeStyles({
@@ -533,13 +533,20 @@ function DeactivateDialog({
   const [reassignTo, setReassignTo] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [counts, setCounts] = useState({ tasks: user.openTasks, clients: user.managedClients });
+  // Reports, teams and stages are not in the user row: the server's 409 REASSIGNMENT_REQUIRED tells them.
+  const [counts, setCounts] = useState<LeftWork>({
+    tasks: user.openTasks,
+    clients: user.managedClients,
+    reports: 0,
+    teams: 0,
+    stages: 0,
+  });
   useEffect(() => {
     adminApi
       .users({ active: true, limit: 500 })
       .then((p) => setCandidates(p.items.filter((u) => u.id !== user.id && u.role !== 'admin')), setError);
   }, [user.id]);
-  const needsTarget = counts.tasks > 0 || counts.clients > 0;
+  const needsTarget = Object.values(counts).some((n) => n > 0);
 
   const confirm = async () => {
     setBusy(true);
@@ -550,11 +557,26 @@ function DeactivateDialog({
         ...(reassignTo ? { reassignTo } : {}),
       });
       onClose();
-      onDone(r.user, t.deactivated(r.movedTasks, r.movedClients));
+      onDone(
+        r.user,
+        t.deactivated({
+          tasks: r.movedTasks,
+          clients: r.movedClients,
+          reports: r.movedReports,
+          teams: r.movedTeams,
+          stages: r.movedStages,
+        }),
+      );
     } catch (e) {
       // Someone assigned more work meanwhile: show the fresh counts.
       if (e instanceof ApiError && e.code === 'REASSIGNMENT_REQUIRED')
-        setCounts({ tasks: Number(e.body.openTasks), clients: Number(e.body.managedClients) });
+        setCounts({
+          tasks: Number(e.body.openTasks),
+          clients: Number(e.body.managedClients),
+          reports: Number(e.body.directReports ?? 0),
+          teams: Number(e.body.supervisedTeams ?? 0),
+          stages: Number(e.body.openStages ?? 0),
+        });
       setError(e);
     } finally {
       setBusy(false);
@@ -572,7 +594,7 @@ function DeactivateDialog({
             </p>
             {needsTarget && (
               <p>
-                <Body1>{t.deactivateMoves(counts.tasks, counts.clients)}</Body1>
+                <Body1>{t.deactivateMoves(counts)}</Body1>
               </p>
             )}
             {needsTarget && (

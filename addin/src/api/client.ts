@@ -2,7 +2,7 @@ import { ApiError } from './api-error.ts';
 import { auth } from './auth.ts';
 
 type RequestOptions = {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   /** Read the answer as bytes (a download) instead of JSON. */

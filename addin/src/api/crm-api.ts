@@ -12,6 +12,8 @@ import type {
   CreateTaskRequestDto,
   CreditApplicationDetailDto,
   CreditNoticeDto,
+  CreditNoticesDto,
+  CreditNoticesUnreadDto,
   DemoInboxDto,
   InteractionDetailDto,
   InteractionStatusDto,
@@ -19,9 +21,13 @@ import type {
   LogInteractionResponseDto,
   MailContextRequestDto,
   MailContextResponseDto,
+  MarkNoticesReadResultDto,
   MeDto,
+  MePatchDto,
+  MeSettingsDto,
   NudgeRequestDto,
   ProspectCreatedDto,
+  TaskCatalogDto,
   TaskDto,
   TeamViewDto,
   UpdateTaskRequestDto,
@@ -33,6 +39,14 @@ const enc = encodeURIComponent;
 /** Typed calls of the CRM API (`/api/v1`); each rejects with an `ApiError`. */
 export const crmApi = {
   me: () => apiRequest<MeDto>('/me'),
+  /** GET /me/settings: language of the user's email notifications and whether their calendar feed exists. */
+  meSettings: (signal?: AbortSignal) => apiRequest<MeSettingsDto>('/me/settings', { signal }),
+  /** PATCH /me: the language of the user's email notifications. */
+  updateMe: (body: MePatchDto) => apiRequest<MeSettingsDto>('/me', { method: 'PATCH', body }),
+  /** POST /me/calendar-feed: a new private feed URL; any previous one stops working. */
+  createCalendarFeed: () => apiRequest<{ url: string }>('/me/calendar-feed', { method: 'POST' }),
+  /** DELETE /me/calendar-feed: revokes the user's feed (idempotent). */
+  revokeCalendarFeed: () => apiRequest<void>('/me/calendar-feed', { method: 'DELETE' }),
   /** GET /team: a supervisor's team, open tasks per member (an RM: themself). */
   team: (signal?: AbortSignal) => apiRequest<TeamViewDto>('/team', { signal }),
   mailContext: (body: MailContextRequestDto, signal?: AbortSignal) =>
@@ -41,6 +55,8 @@ export const crmApi = {
     apiRequest<ClientSearchResultDto>(`/clients?q=${encodeURIComponent(q)}&limit=10`, { signal }),
   client: (id: string, signal?: AbortSignal) =>
     apiRequest<ClientCardDto>(`/clients/${encodeURIComponent(id)}`, { signal }),
+  /** GET /task-types: the configured task types (active ones with defaults) and priorities. */
+  taskCatalog: (signal?: AbortSignal) => apiRequest<TaskCatalogDto>('/task-types', { signal }),
   createTask: (body: CreateTaskRequestDto, idempotencyKey?: string) =>
     apiRequest<TaskDto>('/tasks', { method: 'POST', body, idempotencyKey }),
   updateTask: (id: string, body: UpdateTaskRequestDto) =>
@@ -82,6 +98,18 @@ export const crmApi = {
     apiRequest<CreditApplicationDetailDto>('/credit-applications', { method: 'POST', body }),
   nudgeCreditApplication: (id: string, body: NudgeRequestDto) =>
     apiRequest<CreditNoticeDto>(`/credit-applications/${enc(id)}/nudges`, { method: 'POST', body }),
+  /** GET /credit-applications/notices: the user's notices (newest first) and how many are unread. */
+  creditNotices: (signal?: AbortSignal) =>
+    apiRequest<CreditNoticesDto>('/credit-applications/notices?limit=100', { signal }),
+  /** GET /credit-applications/notices/unread-count: the badge's number, cheap (no client data). */
+  creditNoticesUnread: (signal?: AbortSignal) =>
+    apiRequest<CreditNoticesUnreadDto>('/credit-applications/notices/unread-count', { signal }),
+  /** POST /credit-applications/notices/read: marks the user's notices read (by id, or all). */
+  markCreditNoticesRead: (ids: string[] | 'all') =>
+    apiRequest<MarkNoticesReadResultDto>('/credit-applications/notices/read', {
+      method: 'POST',
+      body: { ids },
+    }),
   /** Dev mode only: the signed-in demo user's inbox for preview mode. */
   devInbox: () => apiRequest<DemoInboxDto>('/dev/inbox'),
 };

@@ -23,6 +23,7 @@ import { toDateInput } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { draftKey, type TaskDraft, taskDrafts } from './session-store.ts';
+import { loadTaskCatalog, priorityName, taskTypeName, useTaskCatalog } from './task-catalog.ts';
 import { useCardScope } from './use-pane-view.ts';
 
 const useStyles = makeStyles({
@@ -34,7 +35,13 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: tokens.colorNeutralBackground2,
   },
-  pair: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalS },
+  // minmax(0, …): the controls' intrinsic width must not push the second column out of a 320 px pane.
+  pair: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
+    gap: tokens.spacingHorizontalS,
+  },
+  fill: { width: '100%', minWidth: 0 },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   open: { alignSelf: 'flex-start' },
 });
@@ -54,6 +61,15 @@ function dueAtOf(day: string): string | undefined | 'invalid' {
   return due.toISOString();
 }
 
+/** Planned minutes typed in the form: undefined when empty, 'invalid' outside 1..20160 (14 days). */
+function durationOf(text: string): number | undefined | 'invalid' {
+  const v = text.trim();
+  if (!v) return undefined;
+  if (!/^\d{1,5}$/.test(v)) return 'invalid';
+  const n = Number(v);
+  return n >= 1 && n <= 20160 ? n : 'invalid';
+}
+
 /**
  * "Add task": prefilled with the item's subject, linked to the client and the item's internetMessageId.
  * The draft lives in the session store keyed by item + client, so switching items in a pinned pane and
@@ -61,7 +77,8 @@ function dueAtOf(day: string): string | undefined | 'invalid' {
  */
 export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   const s = useStyles();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const catalog = useTaskCatalog();
   const scope = useCardScope();
   const key = draftKey(scope.itemKey, card.id);
   const fresh = (): TaskDraft => ({
@@ -73,6 +90,15 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
     requestKey: crypto.randomUUID(),
   });
   const [draft, setDraftState] = useState<TaskDraft>(() => taskDrafts.get(key) ?? fresh());
+  // The configured active types; while they load, or when they cannot be loaded, the built-in six.
+  const types =
+    catalog.kind === 'ready'
+      ? catalog.catalog.taskTypes
+      : TASK_TYPES.map((code) => ({ code, defaultDurationMinutes: null as number | null }));
+  // A draft whose type was deactivated meanwhile falls back to the first active one.
+  const type = types.some((x) => x.code === draft.type) ? draft.type : (types[0]?.code ?? draft.type);
+  const typeDefault = types.find((x) => x.code === type)?.defaultDurationMinutes ?? null;
+  const durationText = draft.duration ?? (typeDefault === null ? '' : String(typeDefault));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<TaskDto | null>(null);
@@ -95,18 +121,21 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (!draft.title.trim() || dueAtOf(draft.due) === 'invalid') return;
+    if (!draft.title.trim() || dueAtOf(draft.due) === 'invalid' || durationOf(durationText) === 'invalid')
+      return;
     setSaving(true);
     setError(null);
     const body: CreateTaskRequestDto = {
       title: draft.title.trim(),
-      type: draft.type,
+      type,
       priority: draft.priority,
       clientId: card.id,
       internetMessageId: scope.item.internetMessageId,
     };
     const dueAt = dueAtOf(draft.due);
     if (dueAt && dueAt !== 'invalid') body.dueAt = dueAt;
+    const minutes = durationOf(durationText);
+    if (minutes !== undefined && minutes !== 'invalid') body.plannedDurationMinutes = minutes;
     try {
       const task = await crmApi.createTask(body, draft.requestKey ?? crypto.randomUUID());
       scope.patchClient(card.id, (c) => ({
@@ -147,6 +176,7 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   }
 
   const titleMissing = touched && !draft.title.trim();
+  const durationInvalid = touched && durationOf(durationText) === 'invalid';
   const dueInvalid = touched && dueAtOf(draft.due) === 'invalid';
   return (
     <form className={s.form} onSubmit={submit} aria-label={t.addTask} noValidate>
@@ -154,37 +184,69 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
         <Input value={draft.title} maxLength={255} onChange={(_, d) => update({ title: d.value })} />
       </Field>
       <div className={s.pair}>
-        <Field label={t.taskType}>
-          <Select value={draft.type} onChange={(_, d) => update({ type: d.value as TaskDraft['type'] })}>
-            {TASK_TYPES.map((x) => (
-              <option key={x} value={x}>
-                {t.taskTypes[x]}
+        <Field
+          label={t.taskType}
+          validationState={catalog.kind === 'error' ? 'warning' : 'none'}
+          validationMessage={
+            catalog.kind === 'error' ? (
+              <>
+                {t.taskTypesUnavailable}{' '}
+                <Button size="small" appearance="transparent" onClick={() => void loadTaskCatalog(true)}>
+                  {t.retry}
+                </Button>
+              </>
+            ) : undefined
+          }
+        >
+          <Select
+            className={s.fill}
+            value={type}
+            // A new type brings its default duration unless the RM typed one.
+            onChange={(_, d) => update({ type: d.value, duration: undefined })}
+          >
+            {types.map((x) => (
+              <option key={x.code} value={x.code}>
+                {taskTypeName(x.code, lang, t, catalog)}
               </option>
             ))}
           </Select>
         </Field>
         <Field label={t.taskPriority}>
           <Select
+            className={s.fill}
             value={draft.priority}
             onChange={(_, d) => update({ priority: d.value as TaskDraft['priority'] })}
           >
             {TASK_PRIORITIES.map((x) => (
               <option key={x} value={x}>
-                {t.priorities[x]}
+                {priorityName(x, lang, t, catalog)}
               </option>
             ))}
           </Select>
         </Field>
       </div>
-      <Field label={t.taskDue} validationMessage={dueInvalid ? t.dueInvalid : undefined}>
-        <Input
-          type="date"
-          value={draft.due}
-          min={toDateInput(new Date())}
-          max="2099-12-31"
-          onChange={(_, d) => update({ due: d.value })}
-        />
-      </Field>
+      <div className={s.pair}>
+        <Field label={t.taskDue} validationMessage={dueInvalid ? t.dueInvalid : undefined}>
+          <Input
+            className={s.fill}
+            type="date"
+            value={draft.due}
+            min={toDateInput(new Date())}
+            max="2099-12-31"
+            onChange={(_, d) => update({ due: d.value })}
+          />
+        </Field>
+        <Field label={t.taskDuration} validationMessage={durationInvalid ? t.durationInvalid : undefined}>
+          <Input
+            className={s.fill}
+            inputMode="numeric"
+            value={durationText}
+            contentAfter={t.minutesShort}
+            onChange={(_, d) => update({ duration: d.value })}
+          />
+        </Field>
+      </div>
+      {catalog.kind === 'loading' && <Spinner size="tiny" label={t.taskTypesLoading} />}
       {error !== null && <ErrorBar error={error} />}
       <div className={s.actions}>
         <Button type="submit" appearance="primary" size="small" disabled={saving}>

@@ -13,7 +13,7 @@ import {
 } from '@fluentui/react-components';
 import { type JSX, lazy, type ReactNode, Suspense } from 'react';
 import { shortDate } from '../ui/format.ts';
-import { useI18n } from '../ui/i18n.ts';
+import { type Dict, useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { Section } from '../ui/layout.tsx';
 import { CreditBlock, creditAlerts } from './CreditBlock.tsx';
@@ -103,6 +103,14 @@ function Fact({ term, children }: { term: string; children: ReactNode }): JSX.El
   );
 }
 
+/** The language the bank writes to the client in: their choice, else by citizenship (as the server decides). */
+function languageOf(card: ClientCardDto, t: Dict): string {
+  if (card.preferredLanguage) return t.clientLanguages[card.preferredLanguage];
+  const citizenship = card.individual?.citizenship;
+  if (!citizenship) return t.clientLanguageDefault(t.clientLanguages.ru);
+  return t.clientLanguageByCitizenship(t.clientLanguages[citizenship !== 'RU' ? 'en' : 'ru']);
+}
+
 /** One client: who it is first, then what needs attention, then tasks, credit, deals and related clients. */
 export function ClientCard({ card, className }: { card: ClientCardDto; className?: string }): JSX.Element {
   const s = useStyles();
@@ -168,6 +176,7 @@ export function ClientCard({ card, className }: { card: ClientCardDto; className
             </span>
           </Fact>
         )}
+        <Fact term={t.clientLanguage}>{languageOf(card, t)}</Fact>
         {card.contacts.length > 0 && (
           <Fact term={t.contacts}>
             <span className={s.contacts}>

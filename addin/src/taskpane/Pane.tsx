@@ -5,12 +5,13 @@ import {
   Caption1,
   makeStyles,
   ProgressBar,
+  Spinner,
   Subtitle2,
   Tab,
   TabList,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { type JSX, lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
 import type { MailHost } from '../office/mail-host.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
@@ -20,6 +21,7 @@ import { CardSkeleton } from './CardSkeleton.tsx';
 import { ClientDetail } from './ClientDetail.tsx';
 import { type ItemLog, ItemLogContext, useItemLogState } from './item-log.ts';
 import { MailHostContext } from './mail-host-context.ts';
+import { NoticesButton, NoticesView, useUnreadNotices } from './NoticesView.tsx';
 import { OpenClientContext, type OpenClientTarget } from './open-client.ts';
 import { ParticipantSection } from './ParticipantSection.tsx';
 import { TeamView } from './TeamView.tsx';
@@ -27,6 +29,7 @@ import { type CardScope, CardScopeContext, usePaneView } from './use-pane-view.t
 
 // Logging and history are loaded with the first card that shows them (initial bundle budget).
 const LoggedBanner = lazy(() => import('./LogToClient.tsx').then((m) => ({ default: m.LoggedBanner })));
+const SettingsView = lazy(() => import('./SettingsView.tsx').then((m) => ({ default: m.SettingsView })));
 
 const useStyles = makeStyles({
   pane: {
@@ -49,6 +52,13 @@ const useStyles = makeStyles({
   emptyTitle: { color: tokens.colorNeutralForeground1 },
   back: { alignSelf: 'flex-start' },
   subject: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
+  bar: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    paddingInline: tokens.spacingHorizontalS,
+  },
+  barEnd: { marginInlineStart: 'auto' },
 });
 
 // Clients first, then what the RM can act on (restricted, unknown), colleagues last.
@@ -67,6 +77,12 @@ export function Pane({ host }: { host: MailHost }): JSX.Element {
   const { t } = useI18n();
   const [role, setRole] = useState<string | null>(null);
   const [tab, setTab] = useState<'client' | 'team'>('client');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [noticesOpen, setNoticesOpen] = useState(false);
+  const unread = useUnreadNotices();
+  // A client card asked for from a notice: the client view opens it (seq: the same client twice is two asks).
+  const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
+  const s = useStyles();
   useEffect(() => {
     let live = true;
     crmApi.me().then(
@@ -80,27 +96,64 @@ export function Pane({ host }: { host: MailHost }): JSX.Element {
   const supervisor = role === 'supervisor';
   return (
     <MailHostContext.Provider value={host}>
-      {supervisor && (
-        <TabList
+      <div className={s.bar}>
+        {supervisor && !settingsOpen && !noticesOpen && (
+          <TabList
+            size="small"
+            selectedValue={tab}
+            onTabSelect={(_, d) => setTab(d.value as 'client' | 'team')}
+          >
+            <Tab value="client">{t.tabClient}</Tab>
+            <Tab value="team">{t.tabTeam}</Tab>
+          </TabList>
+        )}
+        <Button
+          className={s.barEnd}
           size="small"
-          selectedValue={tab}
-          onTabSelect={(_, d) => setTab(d.value as 'client' | 'team')}
+          appearance="subtle"
+          icon={<Icon name="settings" />}
+          aria-pressed={settingsOpen}
+          onClick={() => setSettingsOpen((o) => !o)}
         >
-          <Tab value="client">{t.tabClient}</Tab>
-          <Tab value="team">{t.tabTeam}</Tab>
-        </TabList>
-      )}
-      {/* The client pane stays mounted behind the Team tab: it keeps following the selected item. */}
-      <div hidden={supervisor && tab === 'team'}>
-        <ClientPane host={host} />
+          {t.settings.open}
+        </Button>
+        <NoticesButton
+          count={unread.count}
+          open={noticesOpen && !settingsOpen}
+          onClick={() => {
+            setSettingsOpen(false);
+            setNoticesOpen((o) => !o || settingsOpen);
+          }}
+        />
       </div>
-      {supervisor && tab === 'team' && <TeamView />}
+      {/* The client pane stays mounted behind the Team tab and Settings: it keeps following the selected item. */}
+      <div hidden={settingsOpen || noticesOpen || (supervisor && tab === 'team')}>
+        <ClientPane host={host} openRequest={openRequest} />
+      </div>
+      {!settingsOpen && !noticesOpen && supervisor && tab === 'team' && <TeamView />}
+      {noticesOpen && !settingsOpen && (
+        <NoticesView
+          onUnread={unread.setCount}
+          onOpenClient={(target) => {
+            setOpenRequest({ target, seq: Date.now() });
+            setNoticesOpen(false);
+            setTab('client');
+          }}
+        />
+      )}
+      {settingsOpen && (
+        <Suspense fallback={<Spinner size="small" label={t.settings.loading} />}>
+          <SettingsView onClose={() => setSettingsOpen(false)} />
+        </Suspense>
+      )}
     </MailHostContext.Provider>
   );
 }
 
+type OpenRequest = { target: OpenClientTarget; seq: number };
+
 /** The client cards of the selected item's participants (the pane's "Client" view). */
-function ClientPane({ host }: { host: MailHost }): JSX.Element {
+function ClientPane({ host, openRequest }: { host: MailHost; openRequest: OpenRequest | null }): JSX.Element {
   const s = useStyles();
   const { t } = useI18n();
   const { view, reload, patchClient, followError } = usePaneView(host);
@@ -109,6 +162,16 @@ function ClientPane({ host }: { host: MailHost }): JSX.Element {
   const key = view.kind === 'ready' || view.kind === 'loading' ? view.key : '';
   const stack = opened.key === key ? opened.stack : [];
   const openClient = (target: OpenClientTarget) => setOpened({ key, stack: [...stack, target] });
+  // A card asked for from the notices opens on top of the current item's cards, once the item is known.
+  const handled = useRef(0);
+  useEffect(() => {
+    if (!openRequest || openRequest.seq === handled.current || !key) return;
+    handled.current = openRequest.seq;
+    setOpened((o) => ({
+      key,
+      stack: [...(o.key === key ? o.stack : []), openRequest.target],
+    }));
+  }, [openRequest, key]);
 
   const scope = useMemo<CardScope | null>(
     () => (view.kind === 'ready' ? { item: view.item, itemKey: view.key, patchClient, reload } : null),
@@ -142,6 +205,8 @@ function ClientPane({ host }: { host: MailHost }): JSX.Element {
               {t.selectItem}
             </Subtitle2>
             <Body1>{t.selectItemHint}</Body1>
+            {/* A card asked for from the notices waits for an item (cards act on the selected email). */}
+            {openRequest && openRequest.seq !== handled.current && <Body1>{t.noticeNoItem}</Body1>}
           </div>
         </div>
       );

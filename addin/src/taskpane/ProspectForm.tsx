@@ -16,6 +16,7 @@ import {
   makeStyles,
   Radio,
   RadioGroup,
+  Select,
   Spinner,
   tokens,
 } from '@fluentui/react-components';
@@ -57,6 +58,8 @@ type Draft = {
   middleName: string;
   fullName: string;
   inn: string;
+  /** '' = not chosen: the server writes by citizenship. */
+  language: '' | 'ru' | 'en';
 };
 
 type Check = { kind: 'loading' } | { kind: 'ready'; data: CandidatesDto } | { kind: 'error'; error: unknown };
@@ -117,6 +120,7 @@ export function ProspectForm({
     middleName: '',
     fullName: '',
     inn: '',
+    language: '',
   });
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -166,6 +170,7 @@ export function ProspectForm({
       : { kind: 'legal_entity', fullName: draft.fullName.trim() };
     if (inn) body.inn = inn;
     if (email) body.email = email;
+    if (draft.language) body.preferredLanguage = draft.language;
     if (confirmNotDuplicate) body.confirmNotDuplicate = true;
     try {
       await crmApi.createProspect(body);
@@ -270,6 +275,13 @@ export function ProspectForm({
           <Input value={email} readOnly />
         </Field>
       )}
+      <Field label={t.clientLanguage} hint={t.prospectLanguageHint}>
+        <Select value={draft.language} onChange={(_, d) => set({ language: d.value as Draft['language'] })}>
+          <option value="">{t.prospectLanguageNotChosen}</option>
+          <option value="ru">{t.clientLanguages.ru}</option>
+          <option value="en">{t.clientLanguages.en}</option>
+        </Select>
+      </Field>
       {error !== null && <ErrorBar error={error} />}
       <div className={s.actions}>
         {duplicate && !duplicate.innExists ? (

@@ -21,6 +21,7 @@ import { Icon } from '../ui/icons.tsx';
 import { Section, ShortList } from '../ui/layout.tsx';
 import { AddTaskForm } from './AddTaskForm.tsx';
 import { AddToCalendarButton, CalendarSyncBadge } from './CalendarSyncBadge.tsx';
+import { useTaskNames } from './task-catalog.ts';
 import { useNow } from './use-now.ts';
 import { useCardScope } from './use-pane-view.ts';
 
@@ -64,6 +65,7 @@ function TaskRow({
 }): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
+  const names = useTaskNames();
   const late = task.dueAt !== null && Date.parse(task.dueAt) < now;
   return (
     <div className={s.row}>
@@ -71,7 +73,7 @@ function TaskRow({
         <Body1>{task.title}</Body1>
         <div className={s.meta}>
           <Caption1 className={mergeClasses(s.muted, late && s.late)}>
-            {t.taskTypes[task.type]} · {task.dueAt ? t.due(shortDateTime(task.dueAt, lang)) : t.noDue}
+            {names.typeName(task.type)} · {task.dueAt ? t.due(shortDateTime(task.dueAt, lang)) : t.noDue}
           </Caption1>
           {late && (
             <Badge size="small" appearance="filled" color="danger">
@@ -80,7 +82,7 @@ function TaskRow({
           )}
           {(task.priority === 'high' || task.priority === 'urgent') && (
             <Badge size="small" appearance="tint" color={task.priority === 'urgent' ? 'danger' : 'warning'}>
-              {t.priorities[task.priority]}
+              {names.priorityName(task.priority)}
             </Badge>
           )}
           <CalendarSyncBadge sync={task.calendarSync} />

@@ -15,6 +15,7 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { shortDateTime } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { AddToCalendarButton, CalendarSyncBadge } from './CalendarSyncBadge.tsx';
+import { useTaskNames } from './task-catalog.ts';
 import { useNow } from './use-now.ts';
 
 const useStyles = makeStyles({
@@ -49,6 +50,7 @@ const useStyles = makeStyles({
 function TeamTask({ task, now }: { task: TaskDto; now: number }): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
+  const names = useTaskNames();
   const late = task.dueAt !== null && Date.parse(task.dueAt) < now;
   return (
     <div className={s.row} data-task-id={task.id}>
@@ -56,7 +58,7 @@ function TeamTask({ task, now }: { task: TaskDto; now: number }): JSX.Element {
         <Body1>{task.title}</Body1>
         <div className={s.line}>
           <Caption1 className={mergeClasses(s.muted, late && s.late)}>
-            {t.taskTypes[task.type]} · {task.dueAt ? t.due(shortDateTime(task.dueAt, lang)) : t.noDue}
+            {names.typeName(task.type)} · {task.dueAt ? t.due(shortDateTime(task.dueAt, lang)) : t.noDue}
           </Caption1>
           {late && (
             <Badge size="small" appearance="filled" color="danger">

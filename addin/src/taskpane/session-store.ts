@@ -11,6 +11,8 @@ export type TaskDraft = {
   priority: TaskDto['priority'];
   /** `YYYY-MM-DD` or '' */
   due: string;
+  /** Planned minutes as typed; undefined = the chosen type's default duration (follows a type change). */
+  duration?: string;
   /** Idempotency key of this draft's create: the same across retries, new for the next task. */
   requestKey: string;
 };

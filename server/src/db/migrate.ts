@@ -8,6 +8,10 @@ import * as latinNameSearch from '../../migrations/2026-12-05T1000-latin-name-se
 import * as credit from '../../migrations/2026-12-06T1000-credit.ts';
 import * as interactionFingerprint from '../../migrations/2026-12-07T1000-interaction-fingerprint.ts';
 import * as calendarFeeds from '../../migrations/2026-12-08T1000-calendar-feeds.ts';
+import * as workSettings from '../../migrations/2026-12-09T1000-work-settings.ts';
+import * as m365Connection from '../../migrations/2026-12-09T1100-m365-connection.ts';
+import * as clientLanguage from '../../migrations/2026-12-09T1300-client-language.ts';
+import * as mailboxTimeZone from '../../migrations/2026-12-09T1400-mailbox-time-zone.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -20,6 +24,10 @@ const migrations: Record<string, Migration> = {
   '2026-12-06T1000-credit': credit,
   '2026-12-07T1000-interaction-fingerprint': interactionFingerprint,
   '2026-12-08T1000-calendar-feeds': calendarFeeds,
+  '2026-12-09T1000-work-settings': workSettings,
+  '2026-12-09T1100-m365-connection': m365Connection,
+  '2026-12-09T1300-client-language': clientLanguage,
+  '2026-12-09T1400-mailbox-time-zone': mailboxTimeZone,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -64,6 +64,8 @@ export type ClientsTable = {
   /** Transliterated `search_name`, kept by PostgreSQL (generated column): Latin queries find Cyrillic names. */
   search_name_latin: ColumnType<string, never, never>;
   manager_id: string | null;
+  /** Language of the client's messages (migration 2026-12-09T1300); null: by citizenship. */
+  preferred_language: Generated<'ru' | 'en' | null>;
   version: Generated<number>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
@@ -325,6 +327,10 @@ export type Database = {
   credit_notices: CreditNoticesTable;
   notification_templates: NotificationTemplatesTable;
   client_notifications: ClientNotificationsTable;
+  m365_connection: M365ConnectionTable;
+  entra_role_mappings: EntraRoleMappingsTable;
+  task_types: TaskTypesTable;
+  task_priorities: TaskPrioritiesTable;
 };
 
 // Calendar sync (migration 2026-12-03T1000-calendar-sync).
@@ -340,6 +346,8 @@ export type MailboxSyncStateTable = {
   state: Generated<'ok' | 'not_syncable'>;
   reason: string | null;
   time_zone: string | null;
+  /** When Graph was last asked for the mailbox's zone (answered or refused). */
+  time_zone_read_at: Timestamp | null;
   max_concurrency: number | null;
   updated_at: Generated<Timestamp>;
 };
@@ -529,4 +537,69 @@ export type ClientNotificationsTable = {
   interaction_id: string | null;
   created_by: string | null;
   created_at: Generated<Timestamp>;
+};
+
+// Work settings (migration 2026-12-09T1000-work-settings): never deleted, deactivated.
+export type TaskTypesTable = {
+  /** `^[a-z][a-z0-9_]{1,39}$`; `tasks.type` references it. */
+  code: string;
+  name_ru: string;
+  name_en: string;
+  /** Minutes of a planned task without its own duration; null = the calendar sync's configured default. */
+  default_duration_minutes: number | null;
+  /** Outlook reminder minutes before the start; null = no reminder. */
+  default_reminder_minutes: number | null;
+  calendar_category: Generated<string>;
+  active: Generated<boolean>;
+  ordinal: Generated<number>;
+  version: Generated<number>;
+  /** Defaults to now() on insert (Timestamp's insert type allows undefined). */
+  updated_at: Timestamp;
+};
+export type TaskPrioritiesTable = {
+  code: 'low' | 'normal' | 'high' | 'urgent';
+  name_ru: string;
+  name_en: string;
+  ordinal: Generated<number>;
+  /** Graph event `importance` of the priority's tasks. */
+  graph_importance: Generated<'low' | 'normal' | 'high'>;
+  version: Generated<number>;
+  /** Defaults to now() on insert (Timestamp's insert type allows undefined). */
+  updated_at: Timestamp;
+};
+
+// Microsoft 365 connection (migration 2026-12-09T1100-m365-connection): secrets stay in the environment,
+// the row names the variables that hold them.
+export type M365ConnectionTable = {
+  /** Always 1: a single row. */
+  id: Generated<number>;
+  tenant_id: string;
+  client_id: string;
+  credential_kind: 'secret' | 'certificate';
+  /** Name of the env var holding the client secret (`^CRM_[A-Z0-9_]+$`), never the secret. */
+  secret_env_name: string | null;
+  /** Lower-case hex SHA-1 (40) or SHA-256 (64) thumbprint of the app's certificate. */
+  certificate_thumbprint: string | null;
+  /** Name of the env var holding the certificate's PEM private key. */
+  certificate_key_env_name: string | null;
+  graph_base_url: string;
+  authority_host: string;
+  service_mailbox: string | null;
+  /** Parallel Graph requests per mailbox, 1..4 (Outlook's limit). */
+  mailbox_concurrency: number;
+  enabled: Generated<boolean>;
+  version: Generated<number>;
+  /** Defaults to now() on insert (Timestamp's insert type allows undefined). */
+  updated_at: Timestamp;
+  updated_by: string | null;
+};
+export type EntraRoleMappingsTable = {
+  id: Generated<string>;
+  /** `app_role`: a value of the token's `roles`; `group`: a group object id in `groups`. */
+  kind: 'app_role' | 'group';
+  value: string;
+  role: 'relationship_manager' | 'supervisor' | 'credit_officer' | 'admin';
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
 };

@@ -105,6 +105,12 @@ export const ReassignmentRequiredBody = Type.Object({
   field: Type.String(),
   openTasks: Type.Integer(),
   managedClients: Type.Integer(),
+  /** Active users whose supervisor they are. */
+  directReports: Type.Integer(),
+  /** Teams they supervise. */
+  supervisedTeams: Type.Integer(),
+  /** Open credit application stages they own by name. */
+  openStages: Type.Integer(),
 });
 export type ReassignmentRequiredBodyDto = Static<typeof ReassignmentRequiredBody>;
 
@@ -112,6 +118,9 @@ export const DeactivateUserResult = Type.Object({
   user: AdminUser,
   movedTasks: Type.Integer(),
   movedClients: Type.Integer(),
+  movedReports: Type.Integer(),
+  movedTeams: Type.Integer(),
+  movedStages: Type.Integer(),
 });
 export type DeactivateUserResultDto = Static<typeof DeactivateUserResult>;
 

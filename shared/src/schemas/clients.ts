@@ -8,6 +8,7 @@ export const RELATION_ROLES = ['director', 'founder', 'contact_person', 'spouse'
 export const DEAL_STAGES = ['lead', 'qualification', 'proposal', 'negotiation', 'won', 'lost'] as const;
 export const OPEN_DEAL_STAGES = ['lead', 'qualification', 'proposal', 'negotiation'] as const;
 export const PRODUCT_KINDS = ['loan', 'deposit', 'card', 'account', 'cash_management'] as const;
+/** The task types seeded by migration 2026-12-09 (the pane's built-in names); admins add more (`task_types`). */
 export const TASK_TYPES = ['call', 'meeting', 'document_check', 'visit', 'follow_up', 'email'] as const;
 export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TASK_STATUSES = ['open', 'in_progress', 'done', 'cancelled'] as const;
@@ -28,7 +29,10 @@ export const CREDIT_DECISIONS = ['approved', 'approved_changed_terms', 'declined
 export const ClientKind = Type.Enum(CLIENT_KINDS);
 export const ClientStatus = Type.Enum(CLIENT_STATUSES);
 export const Segment = Type.Enum(SEGMENTS);
-export const TaskType = Type.Enum(TASK_TYPES);
+/** A task type's code: `^[a-z][a-z0-9_]{1,39}$`. Task types are admin-configured (`task_types`); TASK_TYPES seeds it. */
+export const TASK_TYPE_CODE_PATTERN = '^[a-z][a-z0-9_]{1,39}$';
+/** A task type code; whether it exists and is active is the server's check (400 UNKNOWN_TASK_TYPE). */
+export const TaskType = Type.String({ pattern: TASK_TYPE_CODE_PATTERN });
 export const TaskPriority = Type.Enum(TASK_PRIORITIES);
 export const TaskStatus = Type.Enum(TASK_STATUSES);
 
@@ -173,12 +177,18 @@ export const RelatedClient = Type.Object({
 export const PERSONAL_DATA_FIELDS = ['individual.birthDate'] as const;
 export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];
 
+/** Languages the bank writes to clients in (templates exist in both). */
+export const CLIENT_LANGUAGES = ['ru', 'en'] as const;
+export type ClientLanguage = (typeof CLIENT_LANGUAGES)[number];
+
 /** The client card with everything the pane shows for it. */
 export const ClientCard = Type.Object({
   id: Id,
   kind: ClientKind,
   displayName: Type.String(),
   status: ClientStatus,
+  /** The language the client's messages are written in; `null`: chosen by citizenship (RU or unknown: ru). */
+  preferredLanguage: Type.Union([Type.Enum(CLIENT_LANGUAGES), Type.Null()]),
   segments: Type.Array(Segment),
   manager: Type.Union([UserRef, Type.Null()]),
   branches: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })),

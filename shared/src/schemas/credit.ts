@@ -78,11 +78,16 @@ export const ApplicationStage = Type.Object({
 });
 export type ApplicationStageDto = Static<typeof ApplicationStage>;
 
+/** A notice's id: a positive integer as a decimal string (the table's `bigint` identity). */
+export const NoticeId = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
+
 export const CreditNotice = Type.Object({
-  id: Type.String(),
+  id: NoticeId,
   kind: Type.Enum(CREDIT_NOTICE_KINDS),
   applicationId: Id,
   applicationNumber: Type.String(),
+  /** The application's client (the pane opens its card from the notice). */
+  client: Type.Object({ id: Id, displayName: Type.String() }),
   stage: Type.Union([Type.Enum(CREDIT_STAGES), Type.Null()]),
   message: Type.Union([Type.String(), Type.Null()]),
   author: Type.Union([UserRef, Type.Null()]),
@@ -216,8 +221,40 @@ export const CreditNoticesQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const CreditNotices = Type.Object({ items: Type.Array(CreditNotice) });
+/**
+ * GET /api/v1/credit-applications/notices: the caller's notices on applications whose client they may still
+ * see, newest first; `unreadCount` counts all of those unread (not only the page).
+ */
+export const CreditNotices = Type.Object({
+  unreadCount: Type.Integer({ minimum: 0 }),
+  items: Type.Array(CreditNotice),
+});
 export type CreditNoticesDto = Static<typeof CreditNotices>;
+
+/** GET /api/v1/credit-applications/notices/unread-count: the pane's badge (no client data, not audited). */
+export const CreditNoticesUnread = Type.Object({ unreadCount: Type.Integer({ minimum: 0 }) });
+export type CreditNoticesUnreadDto = Static<typeof CreditNoticesUnread>;
+
+/**
+ * POST /api/v1/credit-applications/notices/read: marks the caller's notices read, by id or `'all'`. Ids of
+ * other users' notices (or of clients no longer visible) are ignored, not refused: they are not counted.
+ */
+export const MarkNoticesReadRequest = Type.Object(
+  {
+    ids: Type.Union([
+      Type.Array(NoticeId, { minItems: 1, maxItems: 200, uniqueItems: true }),
+      Type.Literal('all'),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type MarkNoticesReadRequestDto = Static<typeof MarkNoticesReadRequest>;
+/** How many notices this call marked read, and how many stay unread. */
+export const MarkNoticesReadResult = Type.Object({
+  marked: Type.Integer({ minimum: 0 }),
+  unreadCount: Type.Integer({ minimum: 0 }),
+});
+export type MarkNoticesReadResultDto = Static<typeof MarkNoticesReadResult>;
 
 /** GET /api/v1/credit-applications/sla-report: stages entered in [from, to), grouped. */
 export const SlaReportQuery = Type.Object(

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { ClientKind, ClientSummary } from './clients.ts';
+import { CLIENT_LANGUAGES, ClientKind, ClientSummary } from './clients.ts';
 import { DateTime, Id, NonBlankText, UserRef } from './common.ts';
 
 // Emails and meetings logged to clients' history, and unknown senders linked to a client or created as
@@ -419,6 +419,8 @@ export const CreateProspectRequest = Type.Object(
     shortName: Type.Optional(NonBlankText(255)),
     inn: Type.Optional(Type.String({ pattern: '^\\s*\\d{10}(\\d{2})?\\s*$' })),
     email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+    /** The language to write to the client in; absent or null: chosen by citizenship. */
+    preferredLanguage: Type.Optional(Type.Union([Type.Enum(CLIENT_LANGUAGES), Type.Null()])),
     /**
      * The user reviewed the exact email matches and says this is someone else (a shared mailbox). An INN
      * match cannot be confirmed away: one INN is one taxpayer.

@@ -36,6 +36,8 @@ export const UpdateTaskRequest = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
     title: Type.Optional(NonBlankText(255)),
+    /** Another active task type (keeping a deactivated one is allowed). */
+    type: Type.Optional(TaskType),
     status: Type.Optional(TaskStatus),
     priority: Type.Optional(TaskPriority),
     dueAt: Type.Optional(Type.Union([DateTime, Type.Null()])),

@@ -1,4 +1,12 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  verify,
+} from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findIana } from 'windows-iana';
@@ -82,7 +90,17 @@ export type Fault = {
   answer: Answer | 'store-then-500' | 'store-then-timeout' | 'timeout' | 'reset';
 };
 
-type MailboxConfig = { notEnabled?: boolean; accessDenied?: boolean; concurrencyLimit?: number };
+/**
+ * Per-mailbox behaviour. `timeZone`: the mailbox's zone as `mailboxSettings/timeZone` gives it (Windows or
+ * IANA name); unset = the app lacks MailboxSettings.Read, so that call answers 403 (the default registration
+ * asks for Calendars.ReadWrite only).
+ */
+type MailboxConfig = {
+  notEnabled?: boolean;
+  accessDenied?: boolean;
+  concurrencyLimit?: number;
+  timeZone?: string;
+};
 
 const GRAPH_ERRORS: Record<number, string> = {
   429: 'TooManyRequests',
@@ -134,6 +152,11 @@ export class GraphEmulator {
   readonly clientId = randomUUID();
   readonly clientSecret = randomBytes(24).toString('hex');
   readonly mailboxes = new Map<string, MailboxConfig>();
+  /**
+   * Certificates registered on the app (certificate credentials), by base64url thumbprint (`x5t` SHA-1 or
+   * `x5t#S256` SHA-256): see {@link addCertificate}.
+   */
+  readonly certificates = new Map<string, KeyObject>();
   readonly log: LoggedRequest[] = [];
   /** Mail accepted by `POST /users/{from}/sendMail` (202), oldest first. */
   readonly sentMail: { from: string; message: SentMessage }[] = [];
@@ -167,6 +190,54 @@ export class GraphEmulator {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /**
+   * Registers a certificate's public key on the app registration under its hex thumbprint (SHA-1, 40 hex, sent
+   * as `x5t`; or SHA-256, 64 hex, sent as `x5t#S256`), as uploading the certificate in the portal does.
+   */
+  addCertificate(publicKeyPem: string, thumbprintHex: string): void {
+    this.certificates.set(
+      Buffer.from(thumbprintHex, 'hex').toString('base64url'),
+      createPublicKey(publicKeyPem),
+    );
+  }
+
+  /** Entra's answer to a refused token request: `error`, AADSTS description, `error_codes` (real shape). */
+  private aadError(res: http.ServerResponse, status: number, error: string, code: number, text: string) {
+    return this.json(res, status, {
+      error,
+      error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+      error_codes: [code],
+      timestamp: new Date().toISOString(),
+      trace_id: randomUUID(),
+      correlation_id: randomUUID(),
+    });
+  }
+
+  /** Checks a certificate client assertion (JWT): registered thumbprint, signature, aud, iss = sub = client id, exp. */
+  private assertionProblem(jwt: string, tokenUrl: string): string | null {
+    const [h, p, sig] = jwt.split('.');
+    if (!h || !p || !sig) return 'malformed';
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, string>;
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const key = this.certificates.get(header['x5t#S256'] ?? header.x5t ?? '');
+    if (!key) return 'unknown certificate';
+    const data = Buffer.from(`${h}.${p}`);
+    const ok =
+      header.alg === 'PS256'
+        ? verify(
+            'sha256',
+            data,
+            { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+            Buffer.from(sig, 'base64url'),
+          )
+        : header.alg === 'RS256' && verify('sha256', data, key, Buffer.from(sig, 'base64url'));
+    if (!ok) return 'bad signature';
+    if (claims.aud !== tokenUrl) return 'wrong audience';
+    if (claims.iss !== this.clientId || claims.sub !== this.clientId) return 'wrong issuer';
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return 'expired';
+    return null;
   }
 
   inject(fault: Fault): void {
@@ -440,12 +511,41 @@ export class GraphEmulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (req.method === 'POST' && url.pathname === `/${this.tenantId}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(raw);
-      if (
-        form.get('grant_type') !== 'client_credentials' ||
-        form.get('client_id') !== this.clientId ||
-        form.get('client_secret') !== this.clientSecret
-      )
-        return this.json(res, 401, { error: 'invalid_client' });
+      if (form.get('grant_type') !== 'client_credentials')
+        return this.aadError(
+          res,
+          400,
+          'unsupported_grant_type',
+          70003,
+          'The app requested an unsupported grant type.',
+        );
+      if (form.get('client_id') !== this.clientId)
+        return this.aadError(
+          res,
+          400,
+          'unauthorized_client',
+          700016,
+          `Application with identifier '${form.get('client_id')}' was not found in the directory '${this.tenantId}'.`,
+        );
+      const assertion = form.get('client_assertion');
+      if (assertion) {
+        const problem = this.assertionProblem(assertion, this.tokenUrl);
+        if (problem)
+          return this.aadError(
+            res,
+            401,
+            'invalid_client',
+            700027,
+            `Client assertion failed signature validation (${problem}).`,
+          );
+      } else if (form.get('client_secret') !== this.clientSecret)
+        return this.aadError(
+          res,
+          401,
+          'invalid_client',
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`,
+        );
       const token = randomBytes(16).toString('hex');
       this.tokens.add(token);
       return this.json(res, 200, { token_type: 'Bearer', expires_in: 3599, access_token: token });
@@ -685,6 +785,35 @@ export class GraphEmulator {
         return this.error({ status: 400, code: 'ErrorInvalidRecipients', message: 'No recipients.' });
       this.sentMail.push({ from: decodeURIComponent(sm[1]!).toLowerCase(), message });
       return { status: 202, headers: {}, body: undefined };
+    }
+    const tz = /^\/users\/([^/]+)\/mailboxSettings\/timeZone$/.exec(path);
+    if (tz && method === 'GET') {
+      const mailbox = decodeURIComponent(tz[1]!).toLowerCase();
+      const cfg = this.mailboxes.get(mailbox);
+      if (cfg?.notEnabled) return this.error({ status: 404, code: 'MailboxNotEnabledForRESTAPI' });
+      if (!cfg?.timeZone)
+        return this.error({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' });
+      return {
+        status: 200,
+        headers: {},
+        body: {
+          '@odata.context': `${this.baseUrl}/$metadata#users('${mailbox}')/mailboxSettings/timeZone`,
+          value: cfg.timeZone,
+        },
+      };
+    }
+    const cal = /^\/users\/([^/]+)\/calendar$/.exec(path);
+    if (cal && method === 'GET') {
+      const cfg = this.mailboxes.get(decodeURIComponent(cal[1]!).toLowerCase());
+      if (cfg?.notEnabled)
+        return this.error({
+          status: 404,
+          code: 'MailboxNotEnabledForRESTAPI',
+          message: 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+        });
+      if (cfg?.accessDenied)
+        return this.error({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' });
+      return { status: 200, headers: {}, body: { id: 'AAMkCalendar', name: 'Calendar', canEdit: true } };
     }
     const m = /^\/users\/([^/]+)\/events(?:\/([^/]+))?$/.exec(path);
     if (!m) return this.error({ status: 400, code: 'BadRequest', message: `Unsupported ${method} ${path}` });

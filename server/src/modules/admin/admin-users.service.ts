@@ -313,9 +313,29 @@ export async function updateUser(
   return (await findAdminUser(db, id))!;
 }
 
+/** What a deactivated user leaves behind and must go to someone (counts). */
+export type LeftWork = {
+  openTasks: number;
+  managedClients: number;
+  /** Active users whose supervisor they are. */
+  directReports: number;
+  /** Teams they supervise. */
+  supervisedTeams: number;
+  /** Open credit application stages they own by name. */
+  openStages: number;
+};
+
 export type DeactivateResult =
-  | { kind: 'done'; user: AdminUserDto; movedTasks: number; movedClients: number }
-  | { kind: 'reassignment_required'; openTasks: number; managedClients: number };
+  | {
+      kind: 'done';
+      user: AdminUserDto;
+      movedTasks: number;
+      movedClients: number;
+      movedReports: number;
+      movedTeams: number;
+      movedStages: number;
+    }
+  | ({ kind: 'reassignment_required' } & LeftWork);
 
 /**
  * Deactivates a user (never deletes: history keeps pointing at them; they can no longer sign in). Their open
@@ -351,8 +371,37 @@ export async function deactivateUser(
       .select('id')
       .forUpdate()
       .execute();
-    if ((tasks.length > 0 || clients.length > 0) && !input.reassignTo)
-      return { kind: 'reassignment_required', openTasks: tasks.length, managedClients: clients.length };
+    // A supervisor's people and teams, and credit stages owned by name, must not be left with a deactivated
+    // owner either: nobody would see the team's work or act on the stage.
+    const reports = await trx
+      .selectFrom('users')
+      .where('supervisor_id', '=', id)
+      .where('is_active', '=', true)
+      .select('id')
+      .forUpdate()
+      .execute();
+    const teams = await trx
+      .selectFrom('teams')
+      .where('supervisor_id', '=', id)
+      .select('id')
+      .forUpdate()
+      .execute();
+    const stages = await trx
+      .selectFrom('application_stages')
+      .where('owner_user_id', '=', id)
+      .where('completed_at', 'is', null)
+      .select(['id', 'application_id'])
+      .forUpdate()
+      .execute();
+    const left: LeftWork = {
+      openTasks: tasks.length,
+      managedClients: clients.length,
+      directReports: reports.length,
+      supervisedTeams: teams.length,
+      openStages: stages.length,
+    };
+    const anything = Object.values(left).some((n) => n > 0);
+    if (anything && !input.reassignTo) return { kind: 'reassignment_required', ...left };
     const to = input.reassignTo ?? null;
     if (to) {
       if (to === id) throw new AppError('VALIDATION_FAILED', 'Reassign to someone else', 'body.reassignTo');
@@ -364,10 +413,16 @@ export async function deactivateUser(
         .executeTakeFirst();
       if (!target?.is_active)
         throw new AppError('VALIDATION_FAILED', 'Reassign to an active user', 'body.reassignTo');
-      if (target.role === 'admin' && (tasks.length > 0 || clients.length > 0))
+      if (target.role === 'admin' && (tasks.length > 0 || clients.length > 0 || stages.length > 0))
         throw new AppError(
           'VALIDATION_FAILED',
           'An administrator sees no client data: reassign to a business user',
+          'body.reassignTo',
+        );
+      if (target.role !== 'supervisor' && (reports.length > 0 || teams.length > 0))
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `They supervise ${reports.length} user(s) and ${teams.length} team(s): reassign to a supervisor`,
           'body.reassignTo',
         );
     }
@@ -423,6 +478,75 @@ export async function deactivateUser(
           },
         });
     }
+    if (to && reports.length > 0) {
+      await trx
+        .updateTable('users')
+        .set({ supervisor_id: to, version: sql`version + 1` })
+        .where(
+          'id',
+          'in',
+          reports.map((r) => r.id),
+        )
+        .execute();
+      for (const r of reports)
+        audit.push({
+          action: 'user.update',
+          result: 'ok',
+          clientIds: [],
+          entity: 'user',
+          entityId: r.id,
+          details: {
+            fields: ['supervisorId'],
+            changes: { supervisorId: { from: id, to } },
+            reason: 'supervisor_deactivated',
+          },
+        });
+    }
+    if (to && teams.length > 0) {
+      await trx
+        .updateTable('teams')
+        .set({ supervisor_id: to, version: sql`version + 1` })
+        .where(
+          'id',
+          'in',
+          teams.map((t) => t.id),
+        )
+        .execute();
+      for (const t of teams)
+        audit.push({
+          action: 'team.update',
+          result: 'ok',
+          clientIds: [],
+          entity: 'team',
+          entityId: t.id,
+          details: {
+            fields: ['supervisorId'],
+            changes: { supervisorId: { from: id, to } },
+            reason: 'supervisor_deactivated',
+          },
+        });
+    }
+    if (to && stages.length > 0) {
+      // The stage tasks already moved with the open tasks above; the stage's owner follows them.
+      await trx
+        .updateTable('application_stages')
+        .set({ owner_user_id: to })
+        .where(
+          'id',
+          'in',
+          stages.map((st) => st.id),
+        )
+        .execute();
+      for (const st of stages)
+        audit.push({
+          action: 'credit_application.stage_reassign',
+          result: 'ok',
+          clientIds: [],
+          entity: 'credit_application',
+          entityId: st.application_id,
+          details: { stageId: st.id, ownerId: { from: id, to }, reason: 'owner_deactivated' },
+        });
+    }
     await trx
       .updateTable('users')
       .set({ is_active: false, deactivated_at: sql`now()`, version: sql`version + 1` })
@@ -440,6 +564,9 @@ export async function deactivateUser(
         reassignTo: to,
         movedTasks: taskIds,
         movedClients: clientIds,
+        movedReports: reports.map((r) => r.id),
+        movedTeams: teams.map((t) => t.id),
+        movedStages: stages.map((st) => st.id),
       },
     });
     await recordAudit(trx, actor, origin, audit);
@@ -448,6 +575,9 @@ export async function deactivateUser(
       user: undefined as never,
       movedTasks: taskIds.length,
       movedClients: clientIds.length,
+      movedReports: reports.length,
+      movedTeams: teams.length,
+      movedStages: stages.length,
     };
   });
   if (result.kind === 'done') result.user = (await findAdminUser(db, id))!;

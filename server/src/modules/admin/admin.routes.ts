@@ -100,15 +100,28 @@ export async function adminRoutes(app: ApiApp, opts: { db: Db }) {
         request.body,
       );
       if (result.kind === 'done')
-        return { user: result.user, movedTasks: result.movedTasks, movedClients: result.movedClients };
+        return {
+          user: result.user,
+          movedTasks: result.movedTasks,
+          movedClients: result.movedClients,
+          movedReports: result.movedReports,
+          movedTeams: result.movedTeams,
+          movedStages: result.movedStages,
+        };
       return reply.status(409).send({
         statusCode: 409,
         code: 'REASSIGNMENT_REQUIRED' as const,
-        message: `The user still has ${result.openTasks} open task(s) and ${result.managedClients} client(s): name who takes them (reassignTo)`,
+        message:
+          `The user still has ${result.openTasks} open task(s), ${result.managedClients} client(s), ` +
+          `${result.directReports} direct report(s), ${result.supervisedTeams} team(s) and ` +
+          `${result.openStages} open credit stage(s): name who takes them (reassignTo)`,
         requestId: request.id,
         field: 'body.reassignTo',
         openTasks: result.openTasks,
         managedClients: result.managedClients,
+        directReports: result.directReports,
+        supervisedTeams: result.supervisedTeams,
+        openStages: result.openStages,
       });
     },
   );

@@ -2,6 +2,7 @@ import { AppError, normalizeAddress, type Role } from '@crm/shared';
 import type { EntraConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
+import { mappedRoleFor } from '../m365/role-mappings.service.ts';
 import type { EntraIdentity } from './entra-token.ts';
 import { loadPrincipalByEntraId, type Principal } from './principal.ts';
 
@@ -18,7 +19,8 @@ export function mappedRole(config: EntraConfig, identity: EntraIdentity): Role |
 }
 
 /**
- * The principal of a verified Entra ID identity, found by `tid` + `oid`. With role mapping configured, an
+ * The principal of a verified Entra ID identity, found by `tid` + `oid`. With role mapping configured (the admin
+ * page's `entra_role_mappings`, else CRM_ENTRA_ROLE_MAPPING), an
  * unknown user whose `roles`/`groups` map to a CRM role is provisioned, and a known user's role follows the
  * mapping (each audited in the transaction of the change); without a mapped role the stored role stands.
  * @throws AppError USER_NOT_PROVISIONED (403) for an unknown user without a mapped role, FORBIDDEN when deactivated
@@ -29,7 +31,8 @@ export async function principalForEntraIdentity(
   identity: EntraIdentity,
   origin: RequestOrigin,
 ): Promise<Principal> {
-  const role = mappedRole(config, identity);
+  // The admin page's mappings when any is saved, else CRM_ENTRA_ROLE_MAPPING.
+  const role = await mappedRoleFor(db, config, identity);
   // The common case, one query: a known, active user whose role the mapping leaves as it is.
   const known = await loadPrincipalByEntraId(db, identity.tid, identity.oid);
   if (known && (!role || role === known.role)) return known;

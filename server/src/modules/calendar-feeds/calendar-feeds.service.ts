@@ -101,6 +101,7 @@ export async function renderFeed(
     .leftJoin('branches as b', 'b.id', 'u.branch_id')
     .leftJoin('mailbox_sync_state as m', 'm.user_id', 'u.id')
     .leftJoin('clients as c', 'c.id', 't.client_id')
+    .leftJoin('task_types as tt', 'tt.code', 't.type')
     .where('t.assignee_id', '=', userId)
     .where('t.status', 'in', ['open', 'in_progress'])
     .where((eb) => eb.or([eb('t.planned_start_at', 'is not', null), eb('t.due_at', 'is not', null)]))
@@ -120,6 +121,7 @@ export async function renderFeed(
       'c.display_name',
       'm.time_zone',
       'b.time_zone as branch_tz',
+      'tt.calendar_category',
     ])
     .orderBy(sql`coalesce(t.planned_start_at, t.due_at)`)
     .limit(2000)
@@ -154,7 +156,8 @@ export async function renderFeed(
       status: 'CONFIRMED',
       sequence: r.version,
       lastModified: r.updated_at as unknown as Date,
-      categories: ['CRM'],
+      // The task type's Outlook category (work settings), as the Graph sync writes it.
+      categories: [r.calendar_category ?? 'CRM'],
       priority: PRIORITY[r.priority] ?? null,
     };
   });

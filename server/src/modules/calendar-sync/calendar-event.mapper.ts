@@ -13,7 +13,31 @@ export type TaskForEvent = {
   dueAt: Date | null;
   effortEstimateMinutes: number | null;
   clientName: string | null;
+  /**
+   * The task type's calendar settings (admin's work settings): Outlook category and reminder minutes (null = no
+   * reminder). Absent: the configured `category`/`reminderMinutes`.
+   */
+  typeSettings?: { category: string; reminderMinutes: number | null } | null;
+  /** Graph `importance` of the task's priority (work settings); absent: not written. */
+  importance?: 'low' | 'normal' | 'high' | null;
 };
+
+/** Outlook category of the task's event: its type's, else the configured one. */
+export function eventCategory(task: Pick<TaskForEvent, 'typeSettings'>, config: CalendarSyncConfig): string {
+  return task.typeSettings?.category ?? config.category;
+}
+
+/**
+ * Reminder minutes before the event's start: its type's (null = none), else the configured ones. The
+ * configuration's `off` (null) turns reminders off for every type: an operator's switch above the admin's.
+ */
+export function eventReminderMinutes(
+  task: Pick<TaskForEvent, 'typeSettings'>,
+  config: CalendarSyncConfig,
+): number | null {
+  if (config.reminderMinutes === null) return null;
+  return task.typeSettings ? task.typeSettings.reminderMinutes : config.reminderMinutes;
+}
 
 /** Wall-clock time of `instant` in `timeZone`, as Graph's `dateTime` wants it: `YYYY-MM-DDTHH:mm:ss`, no offset. */
 export function wallTime(instant: Date, timeZone: string): string {
@@ -75,8 +99,8 @@ const STATUS_TEXT: Record<TaskForEvent['status'], string> = {
 };
 
 /**
- * The event's writable fields (same for create and PATCH): no attendees (no invitations are sent), the CRM
- * category, the link back, the reminder, start/end in the mailbox's zone. Timed events: end = start + duration
+ * The event's writable fields (same for create and PATCH): no attendees (no invitations are sent), the
+ * category and reminder of the task's type, the priority's importance, the link back, start/end in the mailbox's zone. Timed events: end = start + duration
  * computed on the instant, then written as wall time, so a span across a DST change keeps its real length
  * (microsoft-graph-docs#21810). All-day: midnight to midnight in one zone, or Graph answers
  * ErrorPropertyValidationFailure (microsoft-graph-docs-contrib#5453). A completed task stays in the calendar,
@@ -101,6 +125,8 @@ export function eventFields(task: TaskForEvent, timeZone: string, config: Calend
     };
   }
   const done = task.status === 'done';
+  const category = eventCategory(task, config);
+  const reminderMinutes = eventReminderMinutes(task, config);
   const link = `${config.publicUrl}/?task=${encodeURIComponent(task.id)}`;
   return {
     subject: `${done ? '✔ ' : ''}${task.title}`,
@@ -114,9 +140,10 @@ export function eventFields(task: TaskForEvent, timeZone: string, config: Calend
     ...times,
     isAllDay: task.allDay,
     showAs: done ? 'free' : 'busy',
-    categories: done ? [config.category, 'Completed'] : [config.category],
-    isReminderOn: config.reminderMinutes !== null && !done,
-    ...(config.reminderMinutes !== null ? { reminderMinutesBeforeStart: config.reminderMinutes } : {}),
+    categories: done ? [category, 'Completed'] : [category],
+    isReminderOn: reminderMinutes !== null && !done,
+    ...(reminderMinutes !== null ? { reminderMinutesBeforeStart: reminderMinutes } : {}),
+    ...(task.importance ? { importance: task.importance } : {}),
     attendees: [],
   };
 }

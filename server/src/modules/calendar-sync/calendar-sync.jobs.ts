@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
+import { smtpMailSender } from '../credit/smtp-sender.ts';
+import { GraphConnection, type SecretEnv } from '../m365/graph-connection.ts';
 import { type AssignmentMailPayload, sendAssignmentMail } from '../tasks/assignment-mail.ts';
 import {
   ensureSubscription,
@@ -12,7 +14,6 @@ import {
   schedulePoll,
 } from './calendar-inbound.service.ts';
 import { reconcileTask, type SyncDeps, syncMailbox } from './calendar-sync.service.ts';
-import { createGraphClient } from './graph.client.ts';
 
 type Log = {
   info: (o: object, m: string) => void;
@@ -70,20 +71,41 @@ function supersedable(deps: SyncDeps, fn: (payload: unknown) => Promise<void>): 
   };
 }
 
-/** The job handlers: `calendar_sync_task` {taskId}, `calendar_sync_mailbox` {userId}, inbound and upkeep jobs. */
-export function calendarSyncTaskList(deps: SyncDeps): TaskList {
+/**
+ * The job handlers: `calendar_sync_task` {taskId}, `calendar_sync_mailbox` {userId}, inbound and upkeep jobs.
+ * With a `connection`, each run takes its current Graph client and limits, so the admin page's Microsoft 365
+ * settings apply from the next run on, without a restart.
+ */
+export function calendarSyncTaskList(deps: SyncDeps, connection?: GraphConnection): TaskList {
+  let pollScheduled = deps.graph !== null;
+  const now = async (): Promise<SyncDeps> => {
+    if (!connection) return deps;
+    const c = await connection.refresh();
+    // Graph switched on after the start: the delta poll (safety net) must run too.
+    if (c.graph && !pollScheduled) {
+      pollScheduled = true;
+      await schedulePoll(deps.db, deps.config.pollSeconds);
+    }
+    return {
+      ...deps,
+      graph: c.graph,
+      config: { ...deps.config, mailboxConcurrency: c.mailboxConcurrency, serviceMailbox: c.serviceMailbox },
+    };
+  };
   const user = (payload: unknown) => (payload as { userId: string }).userId;
   return {
-    calendar_sync_task: supersedable(deps, (payload) =>
-      reconcileTask(deps, (payload as { taskId: string }).taskId),
+    calendar_sync_task: supersedable(deps, async (payload) =>
+      reconcileTask(await now(), (payload as { taskId: string }).taskId),
     ),
-    calendar_sync_mailbox: supersedable(deps, (payload) => syncMailbox(deps, user(payload))),
-    calendar_notifications: supersedable(deps, () => processNotifications(deps)),
-    calendar_delta: supersedable(deps, (payload) => pullDelta(deps, user(payload))),
-    calendar_subscribe: supersedable(deps, (payload) => ensureSubscription(deps, user(payload))),
-    calendar_poll: supersedable(deps, () => poll(deps)),
-    calendar_assignment_mail: (payload) =>
-      sendAssignmentMail(deps, deps.db, payload as AssignmentMailPayload),
+    calendar_sync_mailbox: supersedable(deps, async (payload) => syncMailbox(await now(), user(payload))),
+    calendar_notifications: supersedable(deps, async () => processNotifications(await now())),
+    calendar_delta: supersedable(deps, async (payload) => pullDelta(await now(), user(payload))),
+    calendar_subscribe: supersedable(deps, async (payload) => ensureSubscription(await now(), user(payload))),
+    calendar_poll: supersedable(deps, async () => poll(await now())),
+    calendar_assignment_mail: async (payload) => {
+      const d = await now();
+      await sendAssignmentMail(d, d.db, payload as AssignmentMailPayload);
+    },
   };
 }
 
@@ -96,15 +118,27 @@ export type CalendarWorker = { stop: () => Promise<void>; runner: Runner };
 export async function startCalendarWorker(opts: {
   databaseUrl: string;
   db: Db;
-  config: Pick<Config, 'graph' | 'calendarSync'>;
+  /** `credit.email` of kind `smtp` sends assignment notices through that relay. */
+  config: Pick<Config, 'graph' | 'calendarSync'> & Partial<Pick<Config, 'credit'>>;
   log?: Log;
   pollIntervalMs?: number;
+  /** The environment holding the secrets the admin page's settings name (main.ts passes process.env). */
+  env?: SecretEnv;
 }): Promise<CalendarWorker> {
-  const graph = opts.config.graph
-    ? createGraphClient(opts.config.graph, {
-        mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
-      })
-    : null;
+  // CRM_GRAPH_* is the fallback; saved settings on the admin page take over while the worker runs.
+  const connection = new GraphConnection({
+    db: opts.db,
+    env: opts.env ?? {},
+    defaults: {
+      graph: opts.config.graph,
+      mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
+      serviceMailbox: opts.config.calendarSync.serviceMailbox ?? null,
+    },
+    log: opts.log,
+  });
+  const { graph } = await connection.refresh();
+  const email = opts.config.credit?.email;
+  const mail = email?.kind === 'smtp' ? smtpMailSender(email.smtp) : null;
   const pool = new pg.Pool({
     connectionString: opts.databaseUrl,
     max: opts.config.calendarSync.workerConcurrency + 2,
@@ -115,7 +149,10 @@ export async function startCalendarWorker(opts: {
   );
   const runner = await run({
     pgPool: pool,
-    taskList: calendarSyncTaskList({ db: opts.db, graph, config: opts.config.calendarSync, log: opts.log }),
+    taskList: calendarSyncTaskList(
+      { db: opts.db, graph, config: opts.config.calendarSync, log: opts.log, mail },
+      connection,
+    ),
     concurrency: opts.config.calendarSync.workerConcurrency,
     noHandleSignals: true,
     pollInterval: opts.pollIntervalMs ?? 2000,

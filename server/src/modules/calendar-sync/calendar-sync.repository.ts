@@ -16,14 +16,15 @@ export async function enqueueTaskSync(trx: Db, taskId: string): Promise<void> {
 /**
  * Asks for a mailbox run. One queue per mailbox: its runs never overlap, so two runs never write the same
  * event; keyed per mailbox and started `windowMs` after the first request, so a burst becomes one run that batches.
+ * Priority 1 (graphile-worker runs lower numbers first): pending task reconciles (priority 0) of a burst all
+ * run before the mailbox runs that send them, so 200 assigned tasks leave as full `$batch`es, not a trickle.
  */
 export async function enqueueMailboxSync(trx: Db, userId: string, windowMs: number): Promise<void> {
   // preserve_run_at: the first change of a burst fixes when the run starts, the rest join it (one $batch).
   await sql`select graphile_worker.add_job('calendar_sync_mailbox', json_build_object('userId', ${userId}::text),
     queue_name := ${`calendar:${userId}`}::text, run_at := now() + make_interval(secs => ${windowMs / 1000}::float8),
-    job_key := ${`mailbox:${userId}`}::text, job_key_mode := 'preserve_run_at', max_attempts := 25)`.execute(
-    trx,
-  );
+    job_key := ${`mailbox:${userId}`}::text, job_key_mode := 'preserve_run_at', max_attempts := 25,
+    priority := 1)`.execute(trx);
 }
 
 export type LinkRow = {
@@ -51,6 +52,8 @@ export async function findMailboxWork(db: Db, userId: string, limit: number): Pr
     .selectFrom('calendar_links as l')
     .innerJoin('tasks as t', 't.id', 'l.task_id')
     .leftJoin('clients as c', 'c.id', 't.client_id')
+    .leftJoin('task_types as tt', 'tt.code', 't.type')
+    .leftJoin('task_priorities as tp', 'tp.code', 't.priority')
     .where('l.user_id', '=', userId)
     .where('l.needs_sync', '=', true)
     .orderBy('l.created_at')
@@ -66,6 +69,9 @@ export async function findMailboxWork(db: Db, userId: string, limit: number): Pr
       't.effort_estimate_minutes',
       't.version',
       'c.display_name',
+      'tt.calendar_category',
+      'tt.default_reminder_minutes',
+      'tp.graph_importance',
     ])
     .execute();
   return rows.map((r) => ({
@@ -80,6 +86,12 @@ export async function findMailboxWork(db: Db, userId: string, limit: number): Pr
       dueAt: r.due_at,
       effortEstimateMinutes: r.effort_estimate_minutes,
       clientName: r.display_name,
+      // Read per sync round: a changed type setting reaches events synced from now on.
+      typeSettings:
+        r.calendar_category === null
+          ? null
+          : { category: r.calendar_category, reminderMinutes: r.default_reminder_minutes },
+      importance: r.graph_importance,
       version: r.version,
     },
   }));
@@ -90,10 +102,26 @@ export type MailboxInfo = {
   /** What Graph addresses: the Entra object id when known, else the primary SMTP address (UPN). */
   mailbox: string;
   timeZone: string;
+  /** When Graph was last asked for the mailbox's own zone; null = never. */
+  timeZoneReadAt: Date | null;
   state: 'ok' | 'not_syncable';
   reason: string | null;
   maxConcurrency: number | null;
 };
+
+/** Records what Graph said the mailbox's zone is (IANA; null = refused or unknown: keep what we had). */
+export async function saveMailboxTimeZone(db: Db, userId: string, timeZone: string | null): Promise<void> {
+  await db
+    .insertInto('mailbox_sync_state')
+    .values({ user_id: userId, time_zone: timeZone, time_zone_read_at: sql`now()` })
+    .onConflict((oc) =>
+      oc.column('user_id').doUpdateSet({
+        time_zone: timeZone === null ? sql`mailbox_sync_state.time_zone` : timeZone,
+        time_zone_read_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
 
 export async function findMailbox(db: Db, userId: string): Promise<MailboxInfo | undefined> {
   const r = await db
@@ -109,6 +137,7 @@ export async function findMailbox(db: Db, userId: string): Promise<MailboxInfo |
       'm.state',
       'm.reason',
       'm.time_zone',
+      'm.time_zone_read_at',
       'm.max_concurrency',
     ])
     .executeTakeFirst();
@@ -118,6 +147,7 @@ export async function findMailbox(db: Db, userId: string): Promise<MailboxInfo |
     mailbox: r.entra_object_id ?? r.email,
     // The mailbox's own zone when known; the branch's until then (both IANA).
     timeZone: r.time_zone ?? r.branch_tz ?? 'Europe/Moscow',
+    timeZoneReadAt: r.time_zone_read_at ?? null,
     state: r.state ?? 'ok',
     reason: r.reason ?? null,
     maxConcurrency: r.max_concurrency ?? null,

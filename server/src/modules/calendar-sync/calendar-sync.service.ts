@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { findIana } from 'windows-iana';
 import type { CalendarSyncConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
+import type { MessageSender } from '../credit/notification-senders.ts';
 import {
   createEventBody,
   eventFields,
@@ -21,6 +23,7 @@ import {
   markMailboxNotSyncable,
   recordSynced,
   saveMailboxConcurrency,
+  saveMailboxTimeZone,
   updateLink,
   type WorkItem,
 } from './calendar-sync.repository.ts';
@@ -38,6 +41,8 @@ export type SyncDeps = {
   graph: GraphClient | null;
   config: CalendarSyncConfig;
   log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+  /** Sends assignment notices when set (the SMTP relay of `CRM_NOTIFY_EMAIL=smtp`); else Graph or the log. */
+  mail?: MessageSender | null;
 };
 
 /** Graph errors that mean "this mailbox cannot be reached by the app": park it, tell the admin, stop retrying. */
@@ -157,6 +162,12 @@ export async function reconcileTask(deps: SyncDeps, taskId: string): Promise<voi
 }
 
 type Kind = 'lookup' | 'create' | 'patch' | 'delete';
+
+/** Longest a mailbox run waits for the reconciles of its burst (reconcilesInFlight). */
+const BURST_MAX_WAIT_MS = 2000;
+
+/** Backoff without Retry-After doubles at most this many times: 16 x `retryBaseMs` (16 s by default). */
+const MAX_BACKOFF_DOUBLINGS = 4;
 type Outcome = { transient: boolean; retryAfterMs: number | null; error?: string };
 
 function sleep(ms: number) {
@@ -214,13 +225,18 @@ async function sendAll(
 export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void> {
   const { db, graph, config } = deps;
   if (!graph) return;
-  const mb = await findMailbox(db, userId);
-  if (!mb) return;
-  if (mb.state === 'not_syncable') {
-    await markMailboxNotSyncable(db, userId, mb.reason ?? 'not syncable');
+  const found = await findMailbox(db, userId);
+  if (!found) return;
+  if (found.state === 'not_syncable') {
+    await markMailboxNotSyncable(db, userId, found.reason ?? 'not syncable');
     return;
   }
-  if (mb.maxConcurrency) graph.limiter.setLimit(mb.mailbox, mb.maxConcurrency);
+  if (found.maxConcurrency) graph.limiter.setLimit(found.mailbox, found.maxConcurrency);
+  if (await reconcilesInFlight(db, userId)) {
+    // A new keyed job (the running one lets go of its key), so this worker slot goes to the reconciles.
+    return enqueueMailboxSync(db, userId, config.batchWindowMs);
+  }
+  const mb: MailboxInfo = { ...found, timeZone: await mailboxTimeZone(deps, found) };
   // Outlook changes first when this run will PATCH events: a user's move made before it is applied (or
   // overridden, by the rule) rather than silently overwritten. Creates and deletes cannot lose a user's edit.
   if ((await hasPendingPatches(db, userId)) && (await hasDeltaLink(db, userId)))
@@ -322,7 +338,10 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
       onOutcome(o);
     }
     if (transient) {
-      const backoff = config.retryBaseMs * 2 ** round * (0.5 + Math.random() / 2);
+      // Capped: with 20 % of requests refused, a few items fail five rounds running; an uncapped 2^round
+      // would park the whole mailbox for minutes behind them (measured: 240 s to drain 2,000 tasks).
+      const backoff =
+        config.retryBaseMs * 2 ** Math.min(round, MAX_BACKOFF_DOUBLINGS) * (0.5 + Math.random() / 2);
       await sleep(Math.min(Math.max(wait, backoff), Math.max(0, deadline - Date.now())));
     }
   }
@@ -334,6 +353,70 @@ export async function syncMailbox(deps: SyncDeps, userId: string): Promise<void>
     .where('id', '=', sql<string>`any(${left.map((l) => l.link.id)}::uuid[])`)
     .execute();
   throw new SyncIncompleteError(`${left.length} calendar change(s) left for mailbox ${userId}: ${lastError}`);
+}
+
+/** How often the mailbox's own zone is read again (users travel and change it in Outlook). */
+const TIME_ZONE_MAX_AGE_MS = 24 * 3_600_000;
+
+/**
+ * The zone events are written in: the mailbox's own (`GET /users/{id}/mailboxSettings/timeZone`, Windows or
+ * IANA name as the tenant is set up: learn.microsoft.com/graph/api/user-get-mailboxsettings), read at most once
+ * a day; the branch's until known. Needs MailboxSettings.Read: without it Graph answers 403 and the branch's
+ * zone stays (asked again a day later). No answer or 429/5xx: the zone we had, asked again next run.
+ */
+async function mailboxTimeZone(deps: SyncDeps, mb: MailboxInfo): Promise<string> {
+  const { db, graph } = deps;
+  if (!graph || (mb.timeZoneReadAt && Date.now() - mb.timeZoneReadAt.getTime() < TIME_ZONE_MAX_AGE_MS))
+    return mb.timeZone;
+  let answer: GraphResponse;
+  try {
+    answer = await graph.send(mb.mailbox, {
+      id: 'tz',
+      method: 'GET',
+      url: `/users/${encodeURIComponent(mb.mailbox)}/mailboxSettings/timeZone`,
+    });
+  } catch (e) {
+    if (e instanceof GraphTransportError) return mb.timeZone;
+    throw e;
+  }
+  if (answer.status === 429 || answer.status >= 500) return mb.timeZone;
+  const value = answer.status === 200 ? (answer.body as { value?: unknown } | null)?.value : null;
+  const iana = typeof value === 'string' ? ianaZone(value) : null;
+  await saveMailboxTimeZone(db, mb.userId, iana);
+  return iana ?? mb.timeZone;
+}
+
+/** IANA name of a zone Graph gave (IANA already, or Windows like `Russian Standard Time`); null if unknown. */
+export function ianaZone(name: string): string | null {
+  const candidates = [name, ...findIana(name)];
+  for (const c of candidates) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: c });
+      return c;
+    } catch {
+      // not a zone this runtime knows: try the next
+    }
+  }
+  return null;
+}
+
+/**
+ * True while reconcile jobs of tasks assigned to this user are still queued or running (not ones waiting to
+ * retry after a failure) and the oldest pending
+ * change of the mailbox is younger than BURST_MAX_WAIT_MS. Mailbox runs already come after queued reconciles
+ * (job priority), but the last reconciles of a burst may still be running when a worker slot frees up: sending
+ * then would split the burst into a partial `$batch` and a straggler.
+ */
+async function reconcilesInFlight(db: Db, userId: string): Promise<boolean> {
+  const row = await sql<{ wait: boolean }>`select
+      exists (select 1 from graphile_worker.jobs j join tasks t on t.id = substr(j.key, 6)::uuid
+        where j.task_identifier = 'calendar_sync_task' and j.key like 'task:%'
+          and (j.attempts = 0 or j.locked_at is not null) and t.assignee_id = ${userId})
+      and coalesce((select min(updated_at) from calendar_links where user_id = ${userId} and needs_sync)
+        > clock_timestamp() - make_interval(secs => ${BURST_MAX_WAIT_MS / 1000}::float8), true) as wait`.execute(
+    db,
+  );
+  return row.rows[0]?.wait ?? false;
 }
 
 async function hasPendingPatches(db: Db, userId: string): Promise<boolean> {

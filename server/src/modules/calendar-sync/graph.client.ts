@@ -97,6 +97,21 @@ export type GraphClient = {
   baseUrl: string;
 };
 
+/** The client-credentials token request: the secret, or a signed client assertion (certificate). */
+export function tokenRequestBody(config: GraphConfig): URLSearchParams {
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: config.clientId,
+    ...(config.clientAssertion
+      ? {
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: config.clientAssertion(),
+        }
+      : { client_secret: config.clientSecret }),
+    scope: config.scope,
+  });
+}
+
 /** Builds the client. Tokens are fetched from `tokenUrl` (client credentials) and cached until 5 min before expiry. */
 export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrency: number }): GraphClient {
   const limiter = new MailboxLimiter(opts.mailboxConcurrency);
@@ -110,17 +125,20 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
         const res = await fetch(config.tokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            grant_type: 'client_credentials',
-            client_id: config.clientId,
-            client_secret: config.clientSecret,
-            scope: config.scope,
-          }),
+          body: tokenRequestBody(config),
           signal: AbortSignal.timeout(config.timeoutMs),
         });
-        const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
+        const body = (await res.json().catch(() => ({}))) as {
+          access_token?: string;
+          expires_in?: number;
+          error?: string;
+          error_codes?: number[];
+        };
+        // The OAuth error and AADSTS number say what is wrong (e.g. 7000215: invalid secret); never a secret.
         if (!res.ok || !body.access_token)
-          throw new GraphTransportError(`token endpoint answered ${res.status}`);
+          throw new GraphTransportError(
+            `token endpoint answered ${res.status}${body.error ? ` ${body.error}` : ''}${body.error_codes?.length ? ` AADSTS${body.error_codes[0]}` : ''}`,
+          );
         token = {
           value: body.access_token,
           expiresAt: Date.now() + Math.max(60, (body.expires_in ?? 3600) - 300) * 1000,

@@ -33,6 +33,7 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
       'c.display_name as displayName',
       'c.status',
       'c.segments',
+      'c.preferred_language',
       sql<
         ClientCardDto['manager']
       >`case when m.id is null then null else json_build_object('id', m.id, 'name', m.name) end`.as(
@@ -123,6 +124,7 @@ export async function findClientCards(db: Db, p: Principal, ids: string[]): Prom
         kind: r.kind,
         displayName: r.displayName,
         status: r.status,
+        preferredLanguage: r.preferred_language,
         segments: r.segments as ClientCardDto['segments'],
         manager: r.manager,
         branches: r.branches,

@@ -23,6 +23,18 @@ const render = (text: string, vars: Record<string, string>) =>
   text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? '');
 
 /**
+ * The language of a client's messages: the client's own choice, else by citizenship (RU or unknown:
+ * Russian, another country: English).
+ */
+export function clientLanguage(preferred: 'ru' | 'en' | null, citizenship: string | null): 'ru' | 'en' {
+  if (preferred) return preferred;
+  return citizenship && citizenship !== 'RU' ? 'en' : 'ru';
+}
+
+/** Fills a template's `{{placeholders}}` (unknown ones become empty); the admin page's preview uses it too. */
+export const renderTemplate = render;
+
+/**
  * Queues the client's messages about `event` of an application. `occurrence` makes the key unique per status
  * change (e.g. the application's version after it), so a second "documents requested" is a new message while
  * a replayed change is not.
@@ -54,6 +66,7 @@ export async function enqueueClientNotifications(
       'a.approved_amount',
       'a.approved_term_months',
       'c.display_name',
+      'c.preferred_language',
       'ip.citizenship',
       'p.name as product_name',
       sql<
@@ -68,8 +81,7 @@ export async function enqueueClientNotifications(
       ),
     ])
     .executeTakeFirstOrThrow();
-  // No language field on clients yet: Russian, English for a known foreign citizenship.
-  const lang = app.citizenship && app.citizenship !== 'RU' ? 'en' : 'ru';
+  const lang = clientLanguage(app.preferred_language, app.citizenship);
   const templates = await trx
     .selectFrom('notification_templates')
     .where('event', '=', input.event)

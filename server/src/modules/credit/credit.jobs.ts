@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
-import { createGraphClient } from '../calendar-sync/graph.client.ts';
+import { GraphConnection, type SecretEnv } from '../m365/graph-connection.ts';
 import { sendClientNotification } from './client-notifications.ts';
 import { createSenders, type Senders } from './notification-senders.ts';
 
@@ -118,12 +118,22 @@ export async function startCreditWorker(opts: {
   senders?: Senders;
   /** false: no cron (tests run scans themselves). */
   cron?: boolean;
+  /** The environment holding the secrets the admin page's settings name (main.ts passes process.env). */
+  env?: SecretEnv;
 }): Promise<CreditWorker> {
+  // Each send takes the current Microsoft 365 connection (admin page settings, else CRM_GRAPH_*).
   const graph =
-    opts.config.credit.email.kind === 'graph' && opts.config.graph
-      ? createGraphClient(opts.config.graph, {
-          mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
-        })
+    opts.config.credit.email.kind === 'graph'
+      ? new GraphConnection({
+          db: opts.db,
+          env: opts.env ?? {},
+          defaults: {
+            graph: opts.config.graph,
+            mailboxConcurrency: opts.config.calendarSync.mailboxConcurrency,
+            serviceMailbox: opts.config.calendarSync.serviceMailbox ?? null,
+          },
+          log: opts.log,
+        }).delegate()
       : null;
   const senders = opts.senders ?? createSenders(opts.config.credit, graph, opts.log);
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });

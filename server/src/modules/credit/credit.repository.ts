@@ -177,6 +177,7 @@ const noticeSelect = (db: Db) =>
   db
     .selectFrom('credit_notices as n')
     .innerJoin('credit_applications as a', 'a.id', 'n.application_id')
+    .innerJoin('clients as c', 'c.id', 'a.client_id')
     .innerJoin('users as r', 'r.id', 'n.user_id')
     .leftJoin('users as au', 'au.id', 'n.author_id')
     .leftJoin('application_stages as s', 's.id', 'n.stage_id')
@@ -185,6 +186,8 @@ const noticeSelect = (db: Db) =>
       'n.kind',
       'n.application_id',
       'a.number',
+      'c.id as client_id',
+      'c.display_name as client_name',
       's.stage_code',
       'n.message',
       'au.id as author_id',
@@ -201,6 +204,7 @@ const noticeDto = (n: NoticeRow): CreditNoticeDto => ({
   kind: n.kind,
   applicationId: n.application_id,
   applicationNumber: n.number,
+  client: { id: n.client_id, displayName: n.client_name },
   stage: (n.stage_code as CreditNoticeDto['stage']) ?? null,
   message: n.message,
   author: n.author_id ? { id: n.author_id, name: n.author_name ?? '' } : null,
@@ -226,16 +230,68 @@ export async function findNudges(db: Db, applicationId: string): Promise<CreditN
   return rows.map(noticeDto);
 }
 
-/** The principal's own notices (nudges to them, SLA notices, escalations), newest first. */
+/**
+ * The principal's own notices (nudges to them, SLA notices, escalations) on applications whose client they
+ * may still see (a client moved to another branch takes its notices out of view), newest first.
+ */
 export async function findNoticesFor(
   db: Db,
-  userId: string,
+  p: Principal,
   opts: { unread?: boolean; limit: number },
 ): Promise<CreditNoticeDto[]> {
-  let q = noticeSelect(db).where('n.user_id', '=', userId);
+  let q = noticeSelect(db).where('n.user_id', '=', p.id).where(visibleClient(p));
   if (opts.unread) q = q.where('n.read_at', 'is', null);
   const rows = await q.orderBy('n.id', 'desc').limit(opts.limit).execute();
   return rows.map(noticeDto);
+}
+
+/** How many of the principal's notices are unread, counting only those {@link findNoticesFor} would list. */
+export async function countUnreadNotices(db: Db, p: Principal): Promise<number> {
+  const row = await db
+    .selectFrom('credit_notices as n')
+    .innerJoin('credit_applications as a', 'a.id', 'n.application_id')
+    .innerJoin('clients as c', 'c.id', 'a.client_id')
+    .where('n.user_id', '=', p.id)
+    .where('n.read_at', 'is', null)
+    .where(visibleClient(p))
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/**
+ * Marks the principal's unread notices read: the given ids, or all (`'all'`). Other users' notices, already
+ * read ones and those of clients out of view are left alone. Returns the notices it marked with their client.
+ */
+export async function markNoticesRead(
+  db: Db,
+  p: Principal,
+  ids: string[] | 'all',
+): Promise<{ id: string; clientId: string }[]> {
+  let q = db
+    .updateTable('credit_notices as n')
+    .set({ read_at: sql`now()` })
+    .where('n.user_id', '=', p.id)
+    .where('n.read_at', 'is', null)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('credit_applications as a')
+          .innerJoin('clients as c', 'c.id', 'a.client_id')
+          .whereRef('a.id', '=', 'n.application_id')
+          .where(visibleClient(p))
+          .select('a.id'),
+      ),
+    );
+  if (ids !== 'all') q = q.where('n.id', '=', sql<string>`any(${ids}::bigint[])`);
+  const rows = await q
+    .returning([
+      'n.id',
+      sql<string>`(select a.client_id from credit_applications a where a.id = n.application_id)`.as(
+        'client_id',
+      ),
+    ])
+    .execute();
+  return rows.map((r) => ({ id: String(r.id), clientId: r.client_id }));
 }
 
 /** The application in the API shape, when its client is visible to the principal. */

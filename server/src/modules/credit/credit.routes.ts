@@ -5,8 +5,11 @@ import {
   CreditNotice,
   CreditNotices,
   CreditNoticesQuery,
+  CreditNoticesUnread,
   DecisionRequest,
   IdParams,
+  MarkNoticesReadRequest,
+  MarkNoticesReadResult,
   NudgeRequest,
   ReassignStageRequest,
   ReturnStageRequest,
@@ -18,11 +21,13 @@ import type { Db } from '../../db/database.ts';
 import { originOf } from '../../plugins/auth.ts';
 import {
   advanceStage,
+  countMyUnreadNotices,
   createCreditApplication,
   decide,
   getCreditApplication,
   getSlaReport,
   listMyNotices,
+  markMyNoticesRead,
   nudgeStageOwner,
   reassignStage,
   returnStage,
@@ -32,7 +37,7 @@ const tags = ['credit'];
 
 /**
  * Credit applications: create (pane), read, move along the route (advance, return, decision, reassign),
- * nudge the stage owner, the caller's notices, and the SLA breach report.
+ * nudge the stage owner, the caller's notices (list, unread count, mark read), and the SLA breach report.
  */
 export async function creditRoutes(app: ApiApp, opts: { db: Db }) {
   const { db } = opts;
@@ -52,7 +57,17 @@ export async function creditRoutes(app: ApiApp, opts: { db: Db }) {
   app.get(
     '/credit-applications/notices',
     { schema: { tags, querystring: CreditNoticesQuery, response: { 200: CreditNotices } } },
-    async (request) => listMyNotices(db, request.principal, request.query),
+    async (request) => listMyNotices(db, request.principal, originOf(request, 'pane'), request.query),
+  );
+  app.get(
+    '/credit-applications/notices/unread-count',
+    { schema: { tags, response: { 200: CreditNoticesUnread } } },
+    async (request) => countMyUnreadNotices(db, request.principal),
+  );
+  app.post(
+    '/credit-applications/notices/read',
+    { schema: { tags, body: MarkNoticesReadRequest, response: { 200: MarkNoticesReadResult } } },
+    async (request) => markMyNoticesRead(db, request.principal, originOf(request, 'pane'), request.body),
   );
   app.get(
     '/credit-applications/sla-report',

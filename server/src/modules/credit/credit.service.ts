@@ -6,10 +6,13 @@ import {
   type CreateCreditApplicationRequestDto,
   type CreditApplicationDetailDto,
   type CreditNoticeDto,
+  type CreditNoticesDto,
   coolingOffHours,
   type DecisionRequestDto,
   debtBurden,
   type LoanKindCode,
+  type MarkNoticesReadRequestDto,
+  type MarkNoticesReadResultDto,
   type NudgeRequestDto,
   type ReassignStageRequestDto,
   type ReturnStageRequestDto,
@@ -20,14 +23,20 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import { isAdmin, loadPrincipal, type Principal, visibleClient } from '../auth/principal.ts';
-import { createWorkflowTask, updateWorkflowTask } from '../tasks/workflow-tasks.service.ts';
+import {
+  createWorkflowTask,
+  updateWorkflowTask,
+  type WorkflowTaskInput,
+} from '../tasks/workflow-tasks.service.ts';
 import { type ClientEvent, enqueueClientNotifications } from './client-notifications.ts';
 import {
+  countUnreadNotices,
   findApplicationDetail,
   findNotice,
   findNoticesFor,
   findRouteFor,
   findRouteStages,
+  markNoticesRead,
   type RouteStageRow,
   resolveStageOwner,
   slaReport,
@@ -89,6 +98,8 @@ const ACTIONS = {
   decision: 'credit_application.decision',
   reassign: 'credit_application.reassign',
   nudge: 'credit_application.nudge',
+  notices: 'credit_application.notices',
+  noticesRead: 'credit_application.notices_read',
 } as const;
 
 const notFound = (field = 'params.id') =>
@@ -241,6 +252,27 @@ const workflowSource = (app: Pick<AppRow, 'id' | 'number'>, stage: { stage_code:
 });
 
 /**
+ * The task a stage's owner gets when the stage opens (it reaches their Outlook calendar through the sync):
+ * due when the stage's SLA ends. The demo seed gives its open stages the same task.
+ */
+export function stageTaskInput(
+  app: Pick<AppRow, 'id' | 'number' | 'client_id'>,
+  stageCode: string,
+  ownerId: string,
+  dueAt: Date | null,
+): WorkflowTaskInput {
+  return {
+    title: `Кредитная заявка ${app.number}: ${STAGE_NAMES_RU[stageCode] ?? stageCode}`,
+    type: 'document_check',
+    priority: 'high',
+    assigneeId: ownerId,
+    clientId: app.client_id,
+    dueAt,
+    source: workflowSource(app, { stage_code: stageCode }),
+  };
+}
+
+/**
  * Opens a route stage for the application: owner from the route (user or role queue), due time and at-risk
  * time in the branch's working calendar, the owner's task; the application shows the stage and its due time.
  */
@@ -261,15 +293,7 @@ async function enterStage(
     calendar,
   );
   const taskId = ownerId
-    ? await createWorkflowTask(trx, p, origin, {
-        title: `Кредитная заявка ${app.number}: ${STAGE_NAMES_RU[routeStage.stage_code] ?? routeStage.stage_code}`,
-        type: 'document_check',
-        priority: 'high',
-        assigneeId: ownerId,
-        clientId: app.client_id,
-        dueAt,
-        source: workflowSource(app, routeStage),
-      })
+    ? await createWorkflowTask(trx, p, origin, stageTaskInput(app, routeStage.stage_code, ownerId, dueAt))
     : null;
   await trx
     .insertInto('application_stages')
@@ -940,13 +964,59 @@ export async function nudgeStageOwner(
   return (await findNotice(db, noticeId))!;
 }
 
-/** The principal's notices, newest first. */
+/**
+ * The principal's notices on clients they may still see, newest first, with the unread count. A read of
+ * client data (application numbers, client names): audited with the clients shown.
+ */
 export async function listMyNotices(
   db: Db,
   p: Principal,
+  origin: RequestOrigin,
   q: { unread?: boolean; limit?: number },
-): Promise<{ items: CreditNoticeDto[] }> {
-  return { items: await findNoticesFor(db, p.id, { unread: q.unread, limit: q.limit ?? 50 }) };
+): Promise<CreditNoticesDto> {
+  const items = await findNoticesFor(db, p, { unread: q.unread, limit: q.limit ?? 50 });
+  const unreadCount = await countUnreadNotices(db, p);
+  await recordAudit(db, p, origin, [
+    {
+      action: ACTIONS.notices,
+      result: 'ok',
+      clientIds: [...new Set(items.map((n) => n.client.id))],
+      details: { count: items.length, unreadCount, unreadOnly: q.unread ?? false },
+    },
+  ]);
+  return { unreadCount, items };
+}
+
+/** The badge's number: the principal's unread notices on clients they may still see (no client data). */
+export async function countMyUnreadNotices(db: Db, p: Principal): Promise<{ unreadCount: number }> {
+  return { unreadCount: await countUnreadNotices(db, p) };
+}
+
+/**
+ * Marks the principal's notices read (by id, or all). Others' notices and unknown ids are ignored rather
+ * than refused, so the answer does not tell whether someone else's notice exists; `marked` counts only
+ * the principal's own notices that were unread.
+ */
+export async function markMyNoticesRead(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  input: MarkNoticesReadRequestDto,
+): Promise<MarkNoticesReadResultDto> {
+  return db.transaction().execute(async (trx) => {
+    const marked = await markNoticesRead(trx, p, input.ids);
+    if (marked.length > 0)
+      await recordAudit(trx, p, origin, [
+        {
+          action: ACTIONS.noticesRead,
+          result: 'ok',
+          clientIds: [...new Set(marked.map((m) => m.clientId))],
+          entity: 'credit_notice',
+          details: { all: input.ids === 'all', ids: marked.map((m) => m.id) },
+        },
+      ]);
+    return { marked: marked.length, unreadCount: await countUnreadNotices(trx, p) };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CreditConfig } from '../../config.ts';
 import type { GraphClient } from '../calendar-sync/graph.client.ts';
+import { smtpMailSender } from './smtp-sender.ts';
 
 // How a client message leaves the bank. Every sender gets the message's idempotency key: an HTTP gateway
 // deduplicates on it, so a retry after a timeout or a crash between "sent" and "recorded" never doubles an SMS.
@@ -114,9 +115,11 @@ export type Senders = { email: MessageSender; sms: MessageSender };
 export function createSenders(config: CreditConfig, graph: GraphClient | null, log?: Log): Senders {
   return {
     email:
-      config.email.kind === 'graph' && graph
-        ? graphMailSender(graph, config.email.from)
-        : logSender('email', log),
+      config.email.kind === 'smtp'
+        ? smtpMailSender(config.email.smtp)
+        : config.email.kind === 'graph' && graph
+          ? graphMailSender(graph, config.email.from)
+          : logSender('email', log),
     sms: config.sms.kind === 'http' ? httpSmsSender(config.sms, config.timeoutMs) : logSender('sms', log),
   };
 }

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { LoanKind, StageOwnerRole } from '../../db/types.ts';
+import type { RequestOrigin } from '../audit/audit.repository.ts';
+import { stageTaskInput } from '../credit/credit.service.ts';
+import { createWorkflowTasks } from '../tasks/workflow-tasks.service.ts';
 
 // Approval routes of the demo bank and the conversion of its seeded applications to walk them. SLA norms are
 // bank settings (banking.md: no regulatory SLA; consumer loans hours to 3 days, mortgages 3-7 working days).
@@ -139,8 +142,10 @@ export async function insertRoutes(db: Db, routes: RouteSpec[], uuid: () => stri
 /**
  * Puts the demo routes in, gives every branch its calendar row (Mon-Fri 09:00-18:00) and converts the seeded
  * applications: route, branch, the RM as author, the current stage as an open `application_stages` row with
- * its owner (role queue resolved as the API does) and its at-risk time at 80% of the seeded SLA. Stages past
- * their time stay `on_track` so the first SLA scan notices and escalates them, as it would in production.
+ * its owner (role queue resolved as the API does), the owner's task (as entering the stage through the API
+ * creates it: history, calendar sync job, audit; authored by the application's RM) and its at-risk time at
+ * 80% of the seeded SLA. Stages past their time stay `on_track` so the first SLA scan notices and escalates
+ * them, as it would in production.
  */
 export async function seedCreditWorkflow(db: Db, uuid: () => string): Promise<void> {
   await insertRoutes(db, DEFAULT_ROUTES, uuid);
@@ -177,4 +182,69 @@ export async function seedCreditWorkflow(db: Db, uuid: () => string): Promise<vo
     join route_stages rs on rs.route_id = a.route_id and rs.stage_code = a.stage
     where a.status = 'in_progress'
       and not exists (select 1 from application_stages s where s.application_id = a.id)`.execute(db);
+  await seedStageTasks(db, uuid);
+}
+
+const SEED_ORIGIN: RequestOrigin = {
+  ip: '127.0.0.1',
+  userAgent: null,
+  channel: 'seed',
+  requestId: 'demo-seed',
+};
+
+/** Gives every open, owned stage without a task its owner's task (ids from `uuid`, in application order). */
+async function seedStageTasks(db: Db, uuid: () => string): Promise<void> {
+  const stages = await db
+    .selectFrom('application_stages as s')
+    .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+    .innerJoin('users as actor', (j) =>
+      j.on(sql<boolean>`actor.id = coalesce(a.created_by, s.owner_user_id)`),
+    )
+    .where('s.completed_at', 'is', null)
+    .where('s.task_id', 'is', null)
+    .where('s.owner_user_id', 'is not', null)
+    .select([
+      's.id as stage_id',
+      's.stage_code',
+      's.owner_user_id',
+      's.due_at',
+      'a.id',
+      'a.number',
+      'a.client_id',
+      'actor.id as actor_id',
+      'actor.role as actor_role',
+    ])
+    .orderBy('a.number')
+    .orderBy('s.id')
+    .execute();
+  const ids = stages.map(() => uuid());
+  // One batch per author (the actor of the task history and audit), at most 1000 tasks a statement.
+  const byActor = new Map<string, number[]>();
+  for (const [i, st] of stages.entries()) {
+    const list = byActor.get(st.actor_id);
+    if (list) list.push(i);
+    else byActor.set(st.actor_id, [i]);
+  }
+  await db.transaction().execute(async (trx) => {
+    for (const [actorId, all] of byActor) {
+      const actor = { id: actorId, role: stages[all[0]!]!.actor_role };
+      for (let start = 0; start < all.length; start += 1000) {
+        const part = all.slice(start, start + 1000);
+        const inputs = part.map((i) => {
+          const st = stages[i]!;
+          return stageTaskInput(st, st.stage_code, st.owner_user_id!, st.due_at);
+        });
+        const taskIds = await createWorkflowTasks(
+          trx,
+          actor,
+          SEED_ORIGIN,
+          inputs,
+          part.map((i) => ids[i]!),
+        );
+        await sql`update application_stages s set task_id = u.task_id
+          from unnest(${part.map((i) => stages[i]!.stage_id)}::uuid[], ${taskIds}::uuid[]) as u(stage_id, task_id)
+          where s.id = u.stage_id`.execute(trx);
+      }
+    }
+  });
 }

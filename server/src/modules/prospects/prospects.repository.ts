@@ -151,7 +151,8 @@ export async function lockProspectKeys(db: Db, keys: string[]): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`prospect:${key}`}, 0))`.execute(db);
 }
 
-export type NewProspect =
+/** A prospect to insert; `preferredLanguage` null or absent: messages chosen by citizenship. */
+export type NewProspect = { preferredLanguage?: 'ru' | 'en' | null } & (
   | {
       kind: 'individual';
       displayName: string;
@@ -166,7 +167,8 @@ export type NewProspect =
       fullName: string;
       shortName: string;
       inn: string;
-    };
+    }
+);
 
 /** Inserts a `potential` client with its profile, serving branch and contact points; returns its id. */
 export async function insertProspect(
@@ -184,6 +186,7 @@ export async function insertProspect(
       display_name: r.displayName,
       search_name: r.searchName,
       manager_id: managerId,
+      preferred_language: r.preferredLanguage ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

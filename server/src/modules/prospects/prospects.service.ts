@@ -290,6 +290,7 @@ export async function createProspect(
       inn,
     };
   }
+  prospect.preferredLanguage = input.preferredLanguage ?? null;
   const branchId = await userBranch(db, p.id);
   let innClientIds: string[] = [];
   const result = await db.transaction().execute(async (trx): Promise<CreateProspectResult> => {
@@ -325,7 +326,12 @@ export async function createProspect(
           status: 'potential',
           kind: prospect.kind,
           via: 'prospect',
-          fields: ['displayName', ...(prospect.inn ? ['inn'] : []), ...(contacts.length ? ['contacts'] : [])],
+          fields: [
+            'displayName',
+            ...(prospect.inn ? ['inn'] : []),
+            ...(contacts.length ? ['contacts'] : []),
+            ...(prospect.preferredLanguage ? ['preferredLanguage'] : []),
+          ],
           exactMatches: check.exact,
           confirmedNotDuplicate: check.exact > 0,
         },

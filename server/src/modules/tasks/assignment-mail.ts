@@ -99,8 +99,9 @@ export function assignmentMailText(
 
 /**
  * Job `calendar_assignment_mail`: sends the notice unless the task moved on (reassigned again, cancelled).
- * Graph `sendMail` from `CRM_GRAPH_SERVICE_MAILBOX` when Graph is configured, else the log-only adapter.
- * Throws on 429/5xx/no answer (retried); a permanent refusal is logged and not retried.
+ * SMTP when `CRM_NOTIFY_EMAIL=smtp` (`deps.mail`), else Graph `sendMail` from `CRM_GRAPH_SERVICE_MAILBOX` when
+ * Graph is configured, else the log-only adapter. Throws on a transient failure (Graph 429/5xx, SMTP 4xx, no
+ * answer: retried); a permanent refusal (Graph 4xx, SMTP 5xx) is logged and not retried.
  */
 export async function sendAssignmentMail(
   deps: SyncDeps,
@@ -132,8 +133,11 @@ export async function sendAssignmentMail(
     deps.log?.info({ taskId: payload.taskId }, 'assignment mail skipped: the task moved on');
     return;
   }
+  // An SMTP relay, when configured, is the bank's explicit choice; else Graph from the service mailbox.
   const mailbox = deps.config.serviceMailbox;
-  const sender = deps.graph && mailbox ? graphMailSender(deps.graph, mailbox) : logSender('email', deps.log);
+  const sender =
+    deps.mail ??
+    (deps.graph && mailbox ? graphMailSender(deps.graph, mailbox) : logSender('email', deps.log));
   const text = assignmentMailText(row.language ?? 'ru', payload.kind, {
     title: row.title,
     actorName: row.actor_name,

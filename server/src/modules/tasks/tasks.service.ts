@@ -5,6 +5,7 @@ import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import { loadPrincipal, type Principal, visibleClient } from '../auth/principal.ts';
 import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
 import { claimIdempotencyKey, saveIdempotentResponse } from '../idempotency/idempotency.repository.ts';
+import { usableTaskType } from '../work-settings/work-settings.service.ts';
 import { enqueueAssignmentMail } from './assignment-mail.ts';
 import { addTaskHistory, findTask } from './tasks.repository.ts';
 
@@ -48,7 +49,7 @@ async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boole
  * Assignee: the principal, or for a supervisor a member of their team. With an `Idempotency-Key`, a retry
  * with the same key and body returns the first answer (`replayed`) without creating another task.
  * @throws AppError NOT_FOUND (client/deal not visible), FORBIDDEN (assignee outside the team),
- * IDEMPOTENCY_KEY_REUSED / IDEMPOTENCY_IN_PROGRESS
+ * UNKNOWN_TASK_TYPE (type not configured or deactivated), IDEMPOTENCY_KEY_REUSED / IDEMPOTENCY_IN_PROGRESS
  */
 export async function createTask(
   db: Db,
@@ -115,6 +116,14 @@ function createTaskInTransaction(
       .executeTakeFirst();
     if (!client)
       throw new AppError('NOT_FOUND', 'No such client, or it is not visible to you', 'body.clientId');
+    const taskType = await usableTaskType(trx, input.type);
+    // A planned timed task without its own duration takes its type's default (read now: admin changes apply).
+    const plannedDuration =
+      input.plannedDurationMinutes !== undefined
+        ? input.plannedDurationMinutes
+        : input.plannedStartAt && !input.allDay
+          ? taskType.defaultDurationMinutes
+          : null;
     if (assigneeId !== p.id) await assertAssigneeSeesClient(trx, assigneeId, input.clientId);
     if (input.dealId) {
       const deal = await trx
@@ -140,7 +149,7 @@ function createTaskInTransaction(
         deal_id: input.dealId ?? null,
         internet_message_id: input.internetMessageId ?? null,
         planned_start_at: input.plannedStartAt ?? null,
-        planned_duration_minutes: input.plannedDurationMinutes ?? null,
+        planned_duration_minutes: plannedDuration,
         all_day: input.allDay ?? false,
       })
       .returning('id')
@@ -190,7 +199,8 @@ function createTaskInTransaction(
 
 /**
  * Applies a partial change if `version` matches the stored one (optimistic concurrency), bumping it.
- * @throws AppError NOT_FOUND (no such task or not the principal's), VERSION_CONFLICT (someone saved first)
+ * @throws AppError NOT_FOUND (no such task or not the principal's), VERSION_CONFLICT (someone saved first),
+ * UNKNOWN_TASK_TYPE (a new type that is not configured or deactivated)
  */
 export async function updateTask(
   db: Db,
@@ -230,6 +240,11 @@ export async function updateTask(
       }
     };
     if (input.title !== undefined) apply('title', 'title', input.title.trim(), before.title);
+    if (input.type !== undefined && input.type !== before.type) {
+      // A task may keep a type that has since been deactivated; a change must be to an active one.
+      await usableTaskType(trx, input.type);
+      apply('type', 'type', input.type, before.type);
+    }
     if (input.status !== undefined) apply('status', 'status', input.status, before.status);
     if (input.priority !== undefined) apply('priority', 'priority', input.priority, before.priority);
     if (input.dueAt !== undefined) apply('due_at', 'dueAt', input.dueAt, before.due_at);

@@ -30,38 +30,66 @@ export async function createWorkflowTask(
   origin: RequestOrigin,
   input: WorkflowTaskInput,
 ): Promise<string> {
-  const { id } = await trx
+  const [id] = await createWorkflowTasks(trx, actor, origin, [input]);
+  return id!;
+}
+
+/**
+ * {@link createWorkflowTask} for many tasks of one actor at once (the demo seed gives every open stage its
+ * owner's task): one insert and one audit statement; `ids` (same length as `inputs`) fixes the tasks' ids
+ * when given (the seed's are deterministic). Returns the ids in the order of `inputs`.
+ */
+export async function createWorkflowTasks(
+  trx: Db,
+  actor: Actor,
+  origin: RequestOrigin,
+  inputs: WorkflowTaskInput[],
+  ids?: string[],
+): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = await trx
     .insertInto('tasks')
-    .values({
-      title: input.title,
-      type: input.type,
-      priority: input.priority ?? 'normal',
-      status: 'open',
-      due_at: input.dueAt,
-      assignee_id: input.assigneeId,
-      author_id: actor.id,
-      client_id: input.clientId,
-    })
+    .values(
+      inputs.map((input, i) => ({
+        ...(ids ? { id: ids[i] } : {}),
+        title: input.title,
+        type: input.type,
+        priority: input.priority ?? 'normal',
+        status: 'open' as const,
+        due_at: input.dueAt,
+        assignee_id: input.assigneeId,
+        author_id: actor.id,
+        client_id: input.clientId,
+      })),
+    )
     .returning('id')
-    .executeTakeFirstOrThrow();
-  await addTaskHistory(trx, {
-    taskId: id,
-    actorId: actor.id,
-    action: 'created',
-    changes: { status: 'open', assigneeId: input.assigneeId, source: input.source },
-  });
-  await enqueueTaskSync(trx, id);
-  await recordAudit(trx, actor, origin, [
-    {
+    .execute();
+  // Postgres returns a multi-row VALUES insert in input order; ids given by the caller are checked anyway.
+  const created = rows.map((r) => r.id);
+  if (ids && created.some((id, i) => id !== ids[i])) throw new Error('createWorkflowTasks: ids out of order');
+  for (const [i, input] of inputs.entries()) {
+    await addTaskHistory(trx, {
+      taskId: created[i]!,
+      actorId: actor.id,
+      action: 'created',
+      changes: { status: 'open', assigneeId: input.assigneeId, source: input.source },
+    });
+    await enqueueTaskSync(trx, created[i]!);
+  }
+  await recordAudit(
+    trx,
+    actor,
+    origin,
+    inputs.map((input, i) => ({
       action: 'task.create',
-      result: 'ok',
+      result: 'ok' as const,
       clientIds: [input.clientId],
       entity: 'task',
-      entityId: id,
+      entityId: created[i]!,
       details: { workflow: input.source, after: { assigneeId: input.assigneeId, type: input.type } },
-    },
-  ]);
-  return id;
+    })),
+  );
+  return created;
 }
 
 /**
