@@ -265,7 +265,13 @@ describe('the pane takes the new type at once', () => {
       });
       await card.getByRole('button', { name: 'Create task' }).click();
       await page.getByText('Task created and linked to this email.').waitFor();
-      await card.getByText('Office visit ·').first().waitFor();
+      // The card lists three tasks at first: open every list so the new one shows wherever it sorts.
+      for (const more of await card.getByRole('button', { name: /^Show all/ }).all()) await more.click();
+      await card
+        .getByRole('listitem')
+        .filter({ hasText: 'Встреча в офисе по лимиту' })
+        .getByText('Office visit ·')
+        .waitFor();
       await shot(page, 'admin-work-pane-task');
       const task = await db.db
         .selectFrom('tasks')
