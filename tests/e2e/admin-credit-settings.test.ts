@@ -1,49 +1,33 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, CHROMIUM_ARGS } from '../support/e2e.ts';
+import { ARTIFACTS, DEMO_ADMIN, launchBrowser, openAdminContext, shot } from '../support/e2e.ts';
 
 // The admin page's credit settings in Chromium against the real API over a seeded demo bank: the admin changes
 // the SLA of a stage (a new route version, the running applications stay on the old one), adds a holiday,
 // edits a client message template with a preview, and finds the three changes in the audit log. Screenshots
 // in light, dark and at 200% zoom (640x400 CSS pixels at device scale 2).
 
-const ADMIN = 'Администратор CRM';
+const ADMIN = DEMO_ADMIN;
 const ROUTE = 'Потребительский кредит';
 
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
 let browser: Browser;
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
 /** A fresh browser context (signed out) on admin.html, signed in as a demo user, on the credit section. */
-async function openCredit(options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    ...options,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  await page.goto(`${server.baseUrl}/admin.html#credit`);
-  await page.getByRole('button', { name: `Sign in as ${ADMIN}` }).click();
-  return page;
-}
+const openCredit = (options: BrowserContextOptions = {}): Promise<Page> =>
+  openAdminContext(browser, server.baseUrl, ADMIN, '#credit', options);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 30 });
   server = await startTestServer(db.db);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

@@ -1,72 +1,49 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DemoInboxDto } from '@crm/shared';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { launchPaneBrowser } from '../support/e2e.ts';
+import {
+  type AdminTabOptions,
+  ARTIFACTS,
+  DEMO_ADMIN,
+  launchBrowser,
+  launchPaneBrowser,
+  openAdminContext,
+  openAdminTab,
+  shot,
+  tab,
+} from '../support/e2e.ts';
 
 // The admin page's "Work settings" section in Chromium against the real API over a seeded demo bank: the
 // admin creates the task type "Встреча в офисе"/"Office meeting", sees a version conflict, changes a branch's
 // working hours and zone, and finds both changes in the audit log; screenshots light, dark and at 200 %.
 
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ADMIN = 'Администратор CRM';
+const ADMIN = DEMO_ADMIN;
 
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
+let browser: Awaited<ReturnType<typeof launchPaneBrowser>>;
 let context: BrowserContext;
-let profileDir: string;
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 /** Opens admin.html#work in a new tab (its own sessionStorage: signed out) and signs in as the demo admin. */
-async function signIn(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}) {
-  const page = await context.newPage();
-  await page.setViewportSize({ width: opts.width ?? 1280, height: opts.height ?? 800 });
-  page.setDefaultTimeout(8_000);
-  if (opts.colorScheme) await page.emulateMedia({ colorScheme: opts.colorScheme });
-  await page.goto(`${server.baseUrl}/admin.html#work`);
-  await page.getByRole('button', { name: `Sign in as ${ADMIN}` }).click();
-  return page;
-}
-
-const tab = (page: Page, name: string) => page.getByRole('tab', { name });
+const signIn = (opts: AdminTabOptions = {}) => openAdminTab(context, server.baseUrl, ADMIN, '#work', opts);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 30 });
   server = await startTestServer(db.db);
-  profileDir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-work-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-  });
+  browser = await launchPaneBrowser({ office: false });
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await db?.destroy();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('work settings', () => {
@@ -209,17 +186,12 @@ describe('work settings in Russian, dark, and at 200 %', () => {
   });
 
   it('stays usable at 200 % zoom (640×400 CSS px at device scale 2)', async () => {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchBrowser();
     try {
-      const zoomed = await browser.newContext({
+      const page = await openAdminContext(browser, server.baseUrl, ADMIN, '#work', {
         deviceScaleFactor: 2,
         viewport: { width: 640, height: 400 },
-        locale: 'en-US',
       });
-      const page = await zoomed.newPage();
-      page.setDefaultTimeout(8_000);
-      await page.goto(`${server.baseUrl}/admin.html#work`);
-      await page.getByRole('button', { name: `Sign in as ${ADMIN}` }).click();
       await page.getByRole('heading', { name: 'Work settings' }).waitFor();
       await page.getByRole('table', { name: 'Task types' }).waitFor();
       // Nothing sideways: wide tables scroll inside their own box, the page is no wider than the viewport.

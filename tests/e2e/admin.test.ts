@@ -1,81 +1,42 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { choose, DEMO_ADMIN, launchPaneBrowser, openAdminTab, shot, tab } from '../support/e2e.ts';
 
 // The admin page (addin/admin.html) in Chromium against the real API over a seeded demo bank: the admin signs
 // in through the demo picker, creates a branch and a user, assigns a supervisor, deactivates a user with open
 // tasks (reassigning them), and finds each change in the audit log; an RM gets the 403 page.
 
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ADMIN = 'Администратор CRM';
+const ADMIN = DEMO_ADMIN;
 const SUP1 = 'Кузнецов Андрей Викторович';
 const RM1 = 'Смирнова Елена Сергеевна';
 const RM2 = 'Попов Дмитрий Олегович';
 
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
+let browser: Awaited<ReturnType<typeof launchPaneBrowser>>;
 let context: BrowserContext;
-let profileDir: string;
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 /** Opens admin.html in a new tab (its own sessionStorage: signed out) and signs in as a demo user. */
-async function signIn(name: string, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize({ width: 1280, height: 800 });
-  // Fail at the step that is stuck, well within the test's timeout.
-  page.setDefaultTimeout(8_000);
-  if (opts.colorScheme) await page.emulateMedia({ colorScheme: opts.colorScheme });
-  await page.goto(`${server.baseUrl}/admin.html`);
-  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-  return page;
-}
-
-/** Picks `option` in the Fluent Dropdown labelled `label` inside `scope`. */
-async function choose(scope: Locator, label: string, option: string | RegExp) {
-  await scope.getByRole('combobox', { name: label }).click();
-  await scope.page().getByRole('option', { name: option }).click();
-}
-
-const tab = (page: Page, name: string) => page.getByRole('tab', { name });
+const signIn = (name: string, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> =>
+  openAdminTab(context, server.baseUrl, name, '', opts);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 30 });
   server = await startTestServer(db.db);
-  profileDir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-admin-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-    acceptDownloads: true,
-  });
+  browser = await launchPaneBrowser({ acceptDownloads: true, office: false });
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await db?.destroy();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('the admin page', () => {

@@ -6,7 +6,7 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
+import { ARTIFACTS, launchPaneBrowser } from '../support/e2e.ts';
 
 // The credit block of the pane in Chromium against the real API over a seeded demo bank (setup as in
 // pane.test.ts): stage owner and SLA countdown, exposure and DPD buckets, a nudge to the stage owner, a new
@@ -22,7 +22,6 @@ declare global {
   }
 }
 
-const _CDN = OFFICE_CDN;
 const RM1 = 'rm1@bank.example';
 const SOROKIN = 'Сорокин Илья Петрович';
 // The demo bank's credit officer (MSK-01) holds the underwriting stage of the case clients' applications.

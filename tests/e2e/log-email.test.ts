@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { DemoItemDto } from '@crm/shared';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { launchPaneBrowser, shot } from '../support/e2e.ts';
 
 // Logging emails and meetings to clients' history from the task pane, and turning unknown senders into
 // clients: Chromium against the real API over a seeded demo bank, Outlook replaced by the Office host
@@ -16,19 +15,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 /** The emulator's test controls this file uses (pane.test.ts types the window for its own). */
 type Emulated = { __officeEmulator: { maxConcurrentItemCalls(): number; itemCalls(): string[] } };
 
-const CDN = 'https://appsforoffice.microsoft.com/**';
-const EMULATOR = path.join(repoRoot, 'tests/emulators/office/office.js');
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const RM1 = { email: 'rm1@bank.example', name: 'Смирнова Елена Сергеевна' };
 const RM2 = { email: 'rm2@bank.example', name: 'Попов Дмитрий Олегович' };
 const SUP1 = { email: 'sup1@bank.example', name: 'Кузнецов Андрей Викторович' };
@@ -50,22 +36,15 @@ const URAL_METALL = 'АО «Урал-Металл»';
 
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
-const contexts: { context: BrowserContext; dir: string }[] = [];
+const browsers: Awaited<ReturnType<typeof launchPaneBrowser>>[] = [];
 let context: BrowserContext;
 const tokens: Record<string, string> = {};
 
 /** A fresh browser profile (nothing shared with another: a second RM on another machine). */
 async function newBrowser(): Promise<BrowserContext> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-log-'));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-    acceptDownloads: true,
-  });
-  await ctx.route(CDN, (route) => route.fulfill({ path: EMULATOR, contentType: 'application/javascript' }));
-  contexts.push({ context: ctx, dir });
-  return ctx;
+  const browser = await launchPaneBrowser({ acceptDownloads: true });
+  browsers.push(browser);
+  return browser.context;
 }
 
 type PaneOptions = {
@@ -102,10 +81,6 @@ async function openPane(opts: PaneOptions): Promise<Page> {
 const card = (page: Page, name: string) => page.getByRole('article', { name });
 const itemCalls = (page: Page) =>
   page.evaluate(() => (window as unknown as Emulated).__officeEmulator.itemCalls());
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 let n = 0;
 /** A message item the way the demo inbox and the emulator shape it. */
@@ -198,7 +173,6 @@ async function filesOf(interactionId: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
@@ -207,10 +181,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of contexts) {
-    await c.context.close();
-    rmSync(c.dir, { recursive: true, force: true });
-  }
+  for (const b of browsers) await b.close();
   await server?.close();
   await db?.destroy();
 });

@@ -1,13 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { TeamViewDto } from '@crm/shared';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
-import { repoRoot, startTestServer, tokenFor } from '../support/app.ts';
+import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { launchPaneBrowser, OFFICE_CDN, shot } from '../support/e2e.ts';
 
 // The supervisor's "Team" tab, calendar sync badges and "Add to my calendar", in Chromium against the real API
 // over the seeded demo bank, Outlook replaced by the Office host emulator (setup as in pane.test.ts).
@@ -19,25 +17,12 @@ type Emulated = {
   };
 };
 
-const CDN = 'https://appsforoffice.microsoft.com/**';
-const EMULATOR = path.join(repoRoot, 'tests/emulators/office/office.js');
-const ARTIFACTS = path.join(repoRoot, 'tests/.artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SUP = 'sup1@bank.example';
 
 let db: TestDatabase;
 let server: { app: ApiApp; baseUrl: string; close: () => Promise<void> };
 let context: BrowserContext;
-let profileDir: string;
+let browser: Awaited<ReturnType<typeof launchPaneBrowser>>;
 let supToken: string;
 let rmToken: string;
 let team: TeamViewDto;
@@ -45,7 +30,7 @@ let team: TeamViewDto;
 async function openPane(opts: { token: string; lang?: string; office?: boolean }): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize({ width: 360, height: 1000 });
-  if (opts.office === false) await page.route(CDN, (route) => route.abort());
+  if (opts.office === false) await page.route(OFFICE_CDN, (route) => route.abort());
   await page.addInitScript(
     (cfg) => {
       (window as unknown as Emulated).__officeEmulatorConfig = cfg;
@@ -58,7 +43,6 @@ async function openPane(opts: { token: string; lang?: string; office?: boolean }
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
@@ -100,22 +84,14 @@ beforeAll(async () => {
     headers: { authorization: `Bearer ${supToken}` },
   });
   team = again.json() as TeamViewDto;
-  profileDir = mkdtempSync(path.join(tmpdir(), 'crm-e2e-team-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    locale: 'en-US',
-  });
-  await context.route(CDN, (route) =>
-    route.fulfill({ path: EMULATOR, contentType: 'application/javascript' }),
-  );
+  browser = await launchPaneBrowser();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await db?.destroy();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('Team view for supervisors', () => {
@@ -144,7 +120,7 @@ describe('Team view for supervisors', () => {
     expect(await failed.textContent()).toBe('Sync failed');
     await failed.focus();
     await page.getByRole('tooltip').filter({ hasText: '400 ErrorInvalidRequest' }).waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'team-en.png'), fullPage: true });
+    await shot(page, 'team-en');
 
     // "Add to my calendar" opens Outlook's new-appointment form with the task.
     const task = member.tasks[0]!;

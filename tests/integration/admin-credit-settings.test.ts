@@ -245,6 +245,32 @@ describe('approval routes', () => {
     expect(res.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', field });
   });
 
+  // Break-it review: the RM approving their own application, and stages nobody can act on.
+  it('refuses owners who must not hold a stage: the RM deciding (four eyes), an administrator', async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      [
+        "the client's manager deciding",
+        { stages: [{ ...decisionOnly(), ownerRole: 'client_manager' }] },
+        'body.stages.0.ownerRole',
+      ],
+      [
+        'an administrator owning a stage',
+        { stages: [{ ...decisionOnly(), ownerRole: null, ownerUserId: org.users.admin }] },
+        'body.stages.0.ownerUserId',
+      ],
+      [
+        'a relationship manager deciding by name',
+        { stages: [{ ...decisionOnly(), ownerRole: null, ownerUserId: org.users.rm1 }] },
+        'body.stages.0.ownerUserId',
+      ],
+    ];
+    for (const [what, over, field] of cases) {
+      const res = await call('POST', '/admin/credit/routes', newRoute({ name: `Bad ${what}`, ...over }));
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json(), what).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    }
+  });
+
   it('refuses an owner who is deactivated', async () => {
     const stages = [{ ...decisionOnly(), ownerRole: null, ownerUserId: org.users.gone }];
     const res = await call('POST', '/admin/credit/routes', newRoute({ stages }));
@@ -578,6 +604,13 @@ describe('notification templates', () => {
     ['an unknown placeholder in the subject', 'approved/email/ru', { subject: '{{nomer}}' }, 'body.subject'],
     ['a subject on an SMS', 'approved/sms/ru', { subject: 'Тема' }, 'body.subject'],
     ['an email without a subject', 'approved/email/ru', { subject: null }, 'body.subject'],
+    // Break-it review: a line break would start another mail header.
+    [
+      'a subject with a line break',
+      'approved/email/en',
+      { subject: 'Hello\r\nBcc: victim@evil.example' },
+      'body.subject',
+    ],
     ['a blank body', 'approved/email/ru', { body: '   ' }, 'body.body'],
   ])('refuses %s (400, field named)', async (_what, key, over, field) => {
     const res = await call('PATCH', `/admin/credit/templates/${key}`, { version: 1, ...over });

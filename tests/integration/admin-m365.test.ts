@@ -69,9 +69,13 @@ beforeAll(async () => {
   emu.addCertificate(publicKey.export({ format: 'pem', type: 'spki' }).toString(), THUMB_SHA1);
   emu.addCertificate(publicKey.export({ format: 'pem', type: 'spki' }).toString(), THUMB_SHA256);
   env = {
-    CRM_GRAPH_CLIENT_SECRET_TEST: emu.clientSecret,
-    CRM_SECRET_WRONG: WRONG_SECRET,
-    CRM_GRAPH_CERT_KEY: KEY_PEM,
+    CRM_M365_SECRET_TEST: emu.clientSecret,
+    CRM_M365_SECRET_WRONG: WRONG_SECRET,
+    CRM_M365_CERT_KEY: KEY_PEM,
+    // The emulator's loopback host, as an operator would list a proxy (m365-policy.ts).
+    CRM_M365_ALLOWED_HOSTS: '127.0.0.1',
+    // A server secret the admin must not be able to send anywhere.
+    CRM_JWT_SECRET: 'jwt-signing-key-that-must-stay-home-0123456789',
   };
   app = await buildApp({
     db: tdb.db,
@@ -108,7 +112,7 @@ const settings = (extra: Record<string, unknown> = {}) => ({
   tenantId: emu.tenantId.toUpperCase(),
   clientId: emu.clientId,
   credentialKind: 'secret',
-  secretEnvName: 'CRM_GRAPH_CLIENT_SECRET_TEST',
+  secretEnvName: 'CRM_M365_SECRET_TEST',
   certificateThumbprint: null,
   certificateKeyEnvName: null,
   graphBaseUrl: emu.baseUrl,
@@ -163,10 +167,18 @@ describe('Microsoft 365 settings', () => {
       [{ graphBaseUrl: 'ftp://graph.example.com' }, 'body.graphBaseUrl'],
       [{ authorityHost: 'https://login.microsoftonline.com/tenant' }, 'body.authorityHost'],
       [{ secretEnvName: 'PATH' }, 'body.secretEnvName'],
+      // The server's own secrets are not credentials an admin may pick (break-it review: sent to any host).
+      [{ secretEnvName: 'CRM_JWT_SECRET' }, 'body.secretEnvName'],
+      [{ secretEnvName: 'CRM_SMTP_URL' }, 'body.secretEnvName'],
+      // Only Microsoft's clouds or hosts the operator listed; no http elsewhere.
+      [{ authorityHost: 'https://attacker.example' }, 'body.authorityHost'],
+      [{ graphBaseUrl: 'https://graph.attacker.example/v1.0' }, 'body.graphBaseUrl'],
+      [{ graphBaseUrl: 'http://169.254.169.254/latest' }, 'body.graphBaseUrl'],
+      [{ authorityHost: 'http://localhost:9' }, 'body.authorityHost'],
       [{ secretEnvName: 'crm_lower' }, 'body.secretEnvName'],
       [{ secretEnvName: null }, 'body.secretEnvName'],
       [
-        { credentialKind: 'certificate', certificateKeyEnvName: 'CRM_GRAPH_CERT_KEY' },
+        { credentialKind: 'certificate', certificateKeyEnvName: 'CRM_M365_CERT_KEY' },
         'body.certificateThumbprint',
       ],
       [{ credentialKind: 'certificate', certificateThumbprint: 'zz' }, 'body.certificateThumbprint'],
@@ -204,7 +216,7 @@ describe('Microsoft 365 settings', () => {
     expect(saved).toMatchObject({
       version: 1,
       tenantId: emu.tenantId.toLowerCase(),
-      secret: { envName: 'CRM_GRAPH_CLIENT_SECRET_TEST', set: true },
+      secret: { envName: 'CRM_M365_SECRET_TEST', set: true },
       effectiveSource: 'database',
       mailboxConcurrency: 2,
       updatedBy: { name: 'Admin' },
@@ -255,7 +267,7 @@ describe('Microsoft 365 settings', () => {
       expect.arrayContaining(['m365_connection.create', 'm365_connection.update']),
     );
     const text = JSON.stringify(all);
-    expect(text).toContain('CRM_GRAPH_CLIENT_SECRET_TEST');
+    expect(text).toContain('CRM_M365_SECRET_TEST');
     expect(text).not.toContain(emu.clientSecret);
     expect(text).not.toContain(WRONG_SECRET);
   });
@@ -283,7 +295,7 @@ describe('Test connection', () => {
   });
 
   it("shows Entra's AADSTS error for a wrong secret, never the secret", async () => {
-    await save({ secretEnvName: 'CRM_SECRET_WRONG' });
+    await save({ secretEnvName: 'CRM_M365_SECRET_WRONG' });
     const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
     expect(res.json()).toMatchObject({ ok: false, stage: 'token', status: 401, code: 'AADSTS7000215' });
     expect(res.json().message).toMatch(/^invalid_client: AADSTS7000215: Invalid client secret provided/);
@@ -295,13 +307,25 @@ describe('Test connection', () => {
   });
 
   it('says which variable is not set, before calling anyone', async () => {
-    const saved = await save({ secretEnvName: 'CRM_SECRET_NOT_THERE' });
-    expect(saved.secret).toEqual({ envName: 'CRM_SECRET_NOT_THERE', set: false });
+    const saved = await save({ secretEnvName: 'CRM_M365_NOT_THERE' });
+    expect(saved.secret).toEqual({ envName: 'CRM_M365_NOT_THERE', set: false });
     const calls = emu.log.length;
     const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
     expect(res.json()).toMatchObject({ ok: false, stage: 'config', code: 'SecretNotSet' });
-    expect(res.json().message).toContain('CRM_SECRET_NOT_THERE');
+    expect(res.json().message).toContain('CRM_M365_NOT_THERE');
     expect(emu.log.length).toBe(calls);
+  });
+
+  it('never reads a server secret, even from a row written around the API (break-it review)', async () => {
+    await save({ secretEnvName: 'CRM_M365_SECRET_TEST' });
+    await tdb.db.updateTable('m365_connection').set({ secret_env_name: 'CRM_JWT_SECRET' }).execute();
+    const calls = emu.log.length;
+    const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
+    expect(res.json()).toMatchObject({ ok: false, stage: 'config', code: 'SecretNotSet' });
+    expect(res.json().message).toContain('may not hold the Microsoft 365 credential');
+    expect(emu.log.length).toBe(calls);
+    expect(res.body).not.toContain(env.CRM_JWT_SECRET);
+    await tdb.db.updateTable('m365_connection').set({ secret_env_name: 'CRM_M365_SECRET_TEST' }).execute();
   });
 
   it('authenticates with a certificate: a client assertion signed with the key from the environment (SHA-1 and SHA-256 thumbprints)', async () => {
@@ -310,11 +334,11 @@ describe('Test connection', () => {
         credentialKind: 'certificate',
         secretEnvName: null,
         certificateThumbprint: thumb,
-        certificateKeyEnvName: 'CRM_GRAPH_CERT_KEY',
+        certificateKeyEnvName: 'CRM_M365_CERT_KEY',
       });
       expect(saved).toMatchObject({
         secret: { envName: null },
-        certificateKey: { envName: 'CRM_GRAPH_CERT_KEY', set: true },
+        certificateKey: { envName: 'CRM_M365_CERT_KEY', set: true },
       });
       const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
       expect(res.json(), thumb).toMatchObject({ ok: true });
@@ -323,7 +347,7 @@ describe('Test connection', () => {
       credentialKind: 'certificate',
       secretEnvName: null,
       certificateThumbprint: randomBytes(20).toString('hex'),
-      certificateKeyEnvName: 'CRM_GRAPH_CERT_KEY',
+      certificateKeyEnvName: 'CRM_M365_CERT_KEY',
     });
     expect(unknown.credentialKind).toBe('certificate');
     const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
@@ -339,7 +363,7 @@ describe('Test connection', () => {
     await save({
       enabled: true,
       credentialKind: 'secret',
-      secretEnvName: 'CRM_GRAPH_CLIENT_SECRET_TEST',
+      secretEnvName: 'CRM_M365_SECRET_TEST',
       certificateThumbprint: null,
       certificateKeyEnvName: null,
     });

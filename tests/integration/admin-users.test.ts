@@ -247,6 +247,52 @@ describe('admin users: update', () => {
   });
 });
 
+describe('admin users: the last administrator', () => {
+  it('two admins deactivating each other at once: one wins, the other gets 409 LAST_ADMIN (break-it review)', async () => {
+    const other = (
+      await call('POST', '/admin/users', {
+        name: 'Second Admin',
+        email: 'admin2@bank.example',
+        role: 'admin',
+        branchId: null,
+      })
+    ).json() as { id: string; version: number };
+    const otherToken = await tokenFor(app, 'admin2@bank.example');
+    // Only these two hold admin rights for the race (earlier tests granted admin to others): set aside.
+    const grants = await tdb.db
+      .deleteFrom('role_grants')
+      .where('grant', '=', 'admin')
+      .returningAll()
+      .execute();
+    const me = (await call('GET', `/admin/users/${org.users.admin}`)).json() as { version: number };
+    const [a, b] = await Promise.all([
+      call('POST', `/admin/users/${other.id}/deactivate`, { version: other.version }),
+      call('POST', `/admin/users/${org.users.admin}/deactivate`, { version: me.version }, otherToken),
+    ]);
+    const statuses = [a.statusCode, b.statusCode].sort();
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    if (statuses[1] === 409) expect([a, b].find((r) => r.statusCode === 409)!.json().code).toBe('LAST_ADMIN');
+    const admins = await tdb.db
+      .selectFrom('users')
+      .where('role', '=', 'admin')
+      .where('is_active', '=', true)
+      .select('id')
+      .execute();
+    expect(admins).toHaveLength(1);
+    if (admins[0]!.id !== org.users.admin) {
+      // The other admin won: restore the fixture's admin for the tests that follow.
+      await tdb.db
+        .updateTable('users')
+        .set({ is_active: true, deactivated_at: null })
+        .where('id', '=', org.users.admin!)
+        .execute();
+      await tdb.db.updateTable('users').set({ is_active: false }).where('id', '=', other.id).execute();
+    }
+    if (grants.length > 0) await tdb.db.insertInto('role_grants').values(grants).execute();
+  });
+});
+
 describe('admin users: deactivating a supervisor', () => {
   it('moves their direct reports and teams to the named supervisor in one transaction, audited; not to an RM', async () => {
     const mk = async (key: string, role: string, supervisorId?: string) =>
@@ -360,6 +406,18 @@ describe('admin users: deactivating a supervisor', () => {
       .executeTakeFirstOrThrow();
     const ask = await call('POST', `/admin/users/${rm.id}/deactivate`, { version: rm.version });
     expect(ask.json()).toMatchObject({ code: 'REASSIGNMENT_REQUIRED', openTasks: 1, openStages: 1 });
+    // Break-it review: a St Petersburg RM cannot open this Moscow client, so the stage would be stuck with
+    // them; refused, and nothing moved.
+    const blind = await call('POST', `/admin/users/${rm.id}/deactivate`, {
+      version: rm.version,
+      reassignTo: org.users.rmOther,
+    });
+    expect(blind.statusCode).toBe(400);
+    expect(blind.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.reassignTo' });
+    expect((await call('GET', `/admin/users/${rm.id}`)).json()).toMatchObject({
+      isActive: true,
+      openTasks: 1,
+    });
     const ok = await call('POST', `/admin/users/${rm.id}/deactivate`, {
       version: rm.version,
       reassignTo: org.users.rm1,

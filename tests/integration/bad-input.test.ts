@@ -194,6 +194,28 @@ describe('refused with the field named, nothing stored', () => {
   });
 });
 
+describe('second break-it review', () => {
+  it('answers deeply nested JSON with a 400, signed in or not (5,000 levels once overflowed the stack: 500)', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const before = await countTasks();
+    for (const [url, headers] of [
+      ['/api/v1/tasks', auth()],
+      ['/api/v1/dev/token', {}],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: `{"title":"x","nested":${deep}}`,
+      });
+      expect(res.statusCode, url).toBeLessThan(500);
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(res.json().code, url).toBe('VALIDATION_FAILED');
+    }
+    expect(await countTasks()).toBe(before);
+  });
+});
+
 describe('rules the review found missing', () => {
   it('refuses a supervisor assigning a task on a client the assignee cannot open', async () => {
     // rm2 is in sup's team (Moscow); the client is served by St Petersburg only, where sup cannot see either.

@@ -22,17 +22,18 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
+import { adminStyles } from './admin-styles.ts';
 import { fieldError } from './form.tsx';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  filters: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'flex-end' },
+  root: adminStyles.root,
+  filters: adminStyles.filters,
   filter: { minWidth: '150px' },
   wide: { minWidth: '300px' },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
+  table: adminStyles.table,
   details: { fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
   detailsColumn: { width: '36%' },
-  muted: { color: tokens.colorNeutralForeground3 },
+  muted: adminStyles.muted,
 });
 
 type Filters = { userId: string; clientId: string; action: string; from: string; to: string };

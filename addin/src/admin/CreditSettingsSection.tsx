@@ -54,14 +54,15 @@ import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
-import { FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import { adminStyles } from './admin-styles.ts';
+import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
 
 // Credit settings: approval routes (an edit saves a new version; running applications keep theirs), the
 // production calendar, and the client message templates with a preview.
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  layout: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-start', flexWrap: 'wrap' },
+  root: adminStyles.root,
+  layout: adminStyles.layout,
   list: {
     flexGrow: 3,
     flexBasis: '480px',
@@ -70,9 +71,9 @@ const useStyles = makeStyles({
     flexDirection: 'column',
     gap: tokens.spacingVerticalS,
   },
-  head: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
-  selected: { backgroundColor: tokens.colorNeutralBackground1Selected },
+  head: adminStyles.head,
+  table: adminStyles.table,
+  selected: adminStyles.selected,
   panel: {
     flexGrow: 2,
     flexBasis: '340px',
@@ -86,7 +87,7 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusLarge,
     boxShadow: tokens.shadow4,
   },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  form: adminStyles.form,
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-start', gap: tokens.spacingHorizontalM },
   grow: { flexGrow: 1, flexBasis: '160px', minWidth: 0 },
   stage: {
@@ -136,14 +137,8 @@ const useStyles = makeStyles({
     boxShadow: tokens.shadow4,
   },
   action: { width: '48px' },
-  muted: { color: tokens.colorNeutralForeground3 },
-  nameButton: {
-    justifyContent: 'flex-start',
-    textAlign: 'start',
-    paddingInline: 0,
-    minWidth: 0,
-    fontWeight: tokens.fontWeightSemibold,
-  },
+  muted: adminStyles.muted,
+  nameButton: adminStyles.nameButton,
   preview: {
     display: 'flex',
     flexDirection: 'column',
@@ -628,20 +623,17 @@ function RouteEditor({
         </Field>
       )}
       <div className={s.row}>
-        <Field className={s.grow} label={c.loanKind} required validationMessage={err('loanKind')}>
-          <Dropdown
-            className={s.dropdown}
-            value={c.loanKinds[draft.loanKind]}
-            selectedOptions={[draft.loanKind]}
-            onOptionSelect={(_, d) => set('loanKind', d.optionValue as RouteDraft['loanKind'])}
-          >
-            {LOAN_KINDS.map((k) => (
-              <Option key={k} value={k}>
-                {c.loanKinds[k]}
-              </Option>
-            ))}
-          </Dropdown>
-        </Field>
+        <ChoiceField
+          className={s.grow}
+          dropdownClassName={s.dropdown}
+          label={c.loanKind}
+          required
+          validationMessage={err('loanKind')}
+          values={LOAN_KINDS}
+          labels={c.loanKinds}
+          value={draft.loanKind}
+          onChange={(v) => set('loanKind', v)}
+        />
         <Field
           className={s.grow}
           label={c.priority}
@@ -759,22 +751,16 @@ function RouteEditor({
                   />
                 </div>
                 <div className={s.row}>
-                  <Field className={s.grow} label={c.stageCode} validationMessage={err(`${f}.stageCode`)}>
-                    <Dropdown
-                      className={s.dropdown}
-                      value={ui.creditStages[st.stageCode]}
-                      selectedOptions={[st.stageCode]}
-                      onOptionSelect={(_, d) =>
-                        setStage(i, { stageCode: d.optionValue as StageDraft['stageCode'] })
-                      }
-                    >
-                      {CREDIT_STAGES.map((code) => (
-                        <Option key={code} value={code}>
-                          {ui.creditStages[code]}
-                        </Option>
-                      ))}
-                    </Dropdown>
-                  </Field>
+                  <ChoiceField
+                    className={s.grow}
+                    dropdownClassName={s.dropdown}
+                    label={c.stageCode}
+                    validationMessage={err(`${f}.stageCode`)}
+                    values={CREDIT_STAGES}
+                    labels={ui.creditStages}
+                    value={st.stageCode}
+                    onChange={(stageCode) => setStage(i, { stageCode })}
+                  />
                   <Field
                     className={s.grow}
                     label={c.owner}
@@ -982,20 +968,17 @@ function HolidaysTab(): JSX.Element {
                 onChange={(_, d) => setDraft({ ...draft, date: d.value })}
               />
             </Field>
-            <Field className={s.grow} label={c.kind} required validationMessage={err('kind')}>
-              <Dropdown
-                className={s.dropdown}
-                value={c.kinds[draft.kind]}
-                selectedOptions={[draft.kind]}
-                onOptionSelect={(_, d) => setDraft({ ...draft, kind: d.optionValue as HolidayDto['kind'] })}
-              >
-                {HOLIDAY_KINDS.map((k) => (
-                  <Option key={k} value={k}>
-                    {c.kinds[k]}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
+            <ChoiceField
+              className={s.grow}
+              dropdownClassName={s.dropdown}
+              label={c.kind}
+              required
+              validationMessage={err('kind')}
+              values={HOLIDAY_KINDS}
+              labels={c.kinds}
+              value={draft.kind}
+              onChange={(kind) => setDraft({ ...draft, kind })}
+            />
             <Field className={s.wide} label={c.dayName} required validationMessage={err('name')}>
               <Input value={draft.name} onChange={(_, d) => setDraft({ ...draft, name: d.value })} />
             </Field>
@@ -1150,48 +1133,33 @@ function TemplatesTab(): JSX.Element {
       <section className={s.list} aria-label={c.tabs.templates}>
         <Caption1 className={s.muted}>{c.templatesNote}</Caption1>
         <div className={s.row}>
-          <Field className={s.grow} label={c.event}>
-            <Dropdown
-              className={s.dropdown}
-              value={c.events[key.event]}
-              selectedOptions={[key.event]}
-              onOptionSelect={(_, d) => pick('event', d.optionValue as TemplateKey['event'])}
-            >
-              {TEMPLATE_EVENTS.map((e) => (
-                <Option key={e} value={e}>
-                  {c.events[e]}
-                </Option>
-              ))}
-            </Dropdown>
-          </Field>
-          <Field className={s.grow} label={c.channel}>
-            <Dropdown
-              className={s.dropdown}
-              value={c.channels[key.channel]}
-              selectedOptions={[key.channel]}
-              onOptionSelect={(_, d) => pick('channel', d.optionValue as TemplateKey['channel'])}
-            >
-              {TEMPLATE_CHANNELS.map((x) => (
-                <Option key={x} value={x}>
-                  {c.channels[x]}
-                </Option>
-              ))}
-            </Dropdown>
-          </Field>
-          <Field className={s.grow} label={c.lang}>
-            <Dropdown
-              className={s.dropdown}
-              value={c.langs[key.lang]}
-              selectedOptions={[key.lang]}
-              onOptionSelect={(_, d) => pick('lang', d.optionValue as TemplateKey['lang'])}
-            >
-              {TEMPLATE_LANGS.map((x) => (
-                <Option key={x} value={x}>
-                  {c.langs[x]}
-                </Option>
-              ))}
-            </Dropdown>
-          </Field>
+          <ChoiceField
+            className={s.grow}
+            dropdownClassName={s.dropdown}
+            label={c.event}
+            values={TEMPLATE_EVENTS}
+            labels={c.events}
+            value={key.event}
+            onChange={(v) => pick('event', v)}
+          />
+          <ChoiceField
+            className={s.grow}
+            dropdownClassName={s.dropdown}
+            label={c.channel}
+            values={TEMPLATE_CHANNELS}
+            labels={c.channels}
+            value={key.channel}
+            onChange={(v) => pick('channel', v)}
+          />
+          <ChoiceField
+            className={s.grow}
+            dropdownClassName={s.dropdown}
+            label={c.lang}
+            values={TEMPLATE_LANGS}
+            labels={c.langs}
+            value={key.lang}
+            onChange={(v) => pick('lang', v)}
+          />
         </div>
         <Table size="small" className={s.table} aria-label={`${c.tabs.templates}: ${c.events[key.event]}`}>
           <TableHeader>

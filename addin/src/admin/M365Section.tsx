@@ -38,7 +38,8 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
-import { FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import { adminStyles } from './admin-styles.ts';
+import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
 
 // The Microsoft 365 section: the Graph connection (secrets only as environment variable names, shown as
 // set / not set), a connection test that shows the service's own error, the sync's health, and the mapping
@@ -69,10 +70,10 @@ const useStyles = makeStyles({
   // Wrapped text (long reasons, names at 200% zoom) grows the row instead of overflowing it.
   cell: { height: 'auto', paddingBlock: tokens.spacingVerticalXS, overflowWrap: 'anywhere' },
   grow: { flexGrow: 1, flexBasis: '220px', minWidth: 0 },
-  head: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
-  muted: { color: tokens.colorNeutralForeground3 },
+  head: adminStyles.head,
+  muted: adminStyles.muted,
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
-  scroll: { overflowX: 'auto', maxWidth: '100%' },
+  scroll: adminStyles.scroll,
   table: { backgroundColor: tokens.colorNeutralBackground1, minWidth: '420px' },
   counts: { display: 'flex', gap: tokens.spacingHorizontalXL, flexWrap: 'wrap' },
   count: { display: 'flex', flexDirection: 'column' },
@@ -744,19 +745,14 @@ function RoleMappingsPanel(): JSX.Element {
               void add();
             }}
           >
-            <Field label={t.m365Kind} validationMessage={fieldError(error, 'kind')}>
-              <Dropdown
-                value={t.m365Kinds[kind]}
-                selectedOptions={[kind]}
-                onOptionSelect={(_, d) => setKind((d.optionValue as typeof kind) ?? 'app_role')}
-              >
-                {ROLE_MAPPING_KINDS.map((k) => (
-                  <Option key={k} value={k}>
-                    {t.m365Kinds[k]}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
+            <ChoiceField
+              label={t.m365Kind}
+              validationMessage={fieldError(error, 'kind')}
+              values={ROLE_MAPPING_KINDS}
+              labels={t.m365Kinds}
+              value={kind}
+              onChange={setKind}
+            />
             <Field
               className={s.grow}
               label={t.m365Value}
@@ -766,19 +762,14 @@ function RoleMappingsPanel(): JSX.Element {
             >
               <Input className={s.mono} value={value} onChange={(_, d) => setValue(d.value)} />
             </Field>
-            <Field label={t.m365CrmRole} validationMessage={fieldError(error, 'role')}>
-              <Dropdown
-                value={common.userRoles[role]}
-                selectedOptions={[role]}
-                onOptionSelect={(_, d) => setRole((d.optionValue as Role) ?? 'relationship_manager')}
-              >
-                {ROLES.map((r) => (
-                  <Option key={r} value={r}>
-                    {common.userRoles[r]}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
+            <ChoiceField
+              label={t.m365CrmRole}
+              validationMessage={fieldError(error, 'role')}
+              values={ROLES}
+              labels={common.userRoles}
+              value={role}
+              onChange={setRole}
+            />
             <Button
               type="submit"
               appearance="primary"

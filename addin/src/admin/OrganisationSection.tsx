@@ -23,46 +23,23 @@ import { type JSX, type ReactNode, useCallback, useEffect, useId, useMemo, useSt
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
+import { adminStyles } from './admin-styles.ts';
 import { FormError, fieldError, useUnsavedChanges } from './form.tsx';
 
 const useStyles = makeStyles({
-  layout: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-start', flexWrap: 'wrap' },
-  lists: {
-    flexGrow: 1,
-    flexBasis: '520px',
-    minWidth: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalL,
-  },
-  block: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  layout: adminStyles.layout,
+  lists: adminStyles.lists,
+  block: adminStyles.block,
   blockHead: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
-  selected: { backgroundColor: tokens.colorNeutralBackground1Selected },
-  panel: {
-    flexBasis: '380px',
-    flexShrink: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: tokens.spacingHorizontalL,
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow4,
-  },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  table: adminStyles.table,
+  selected: adminStyles.selected,
+  panel: adminStyles.panel,
+  form: adminStyles.form,
   actions: { display: 'flex', gap: tokens.spacingHorizontalS },
-  muted: { color: tokens.colorNeutralForeground3 },
-  // The record's name opens its form: a left-aligned link-like button, the whole name on as few lines as fit.
-  nameButton: {
-    justifyContent: 'flex-start',
-    textAlign: 'start',
-    paddingInline: 0,
-    minWidth: 0,
-    fontWeight: tokens.fontWeightSemibold,
-  },
-  nameCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start' },
-  wideColumn: { width: '34%' },
+  muted: adminStyles.muted,
+  nameButton: adminStyles.nameButton,
+  nameCell: adminStyles.nameCell,
+  wideColumn: adminStyles.wideColumn,
 });
 
 type Editing =

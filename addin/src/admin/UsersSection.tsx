@@ -44,10 +44,11 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { type LeftWork, useAdminText } from './admin-i18n.ts';
+import { adminStyles } from './admin-styles.ts';
 import { FormError, fieldError, splitList, useUnsavedChanges } from './form.tsx';
 
 const useStyles = makeStyles({
-  layout: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-start', flexWrap: 'wrap' },
+  layout: adminStyles.layout,
   list: {
     flexGrow: 1,
     flexBasis: '520px',
@@ -56,33 +57,16 @@ const useStyles = makeStyles({
     flexDirection: 'column',
     gap: tokens.spacingVerticalS,
   },
-  filters: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'flex-end' },
+  filters: adminStyles.filters,
   filter: { minWidth: '160px' },
-  panel: {
-    flexBasis: '380px',
-    flexShrink: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: tokens.spacingHorizontalL,
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow4,
-  },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
-  selected: { backgroundColor: tokens.colorNeutralBackground1Selected },
-  muted: { color: tokens.colorNeutralForeground3 },
-  // The record's name opens its form: a left-aligned link-like button, the whole name on as few lines as fit.
-  nameButton: {
-    justifyContent: 'flex-start',
-    textAlign: 'start',
-    paddingInline: 0,
-    minWidth: 0,
-    fontWeight: tokens.fontWeightSemibold,
-  },
-  nameCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start' },
-  wideColumn: { width: '34%' },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  panel: adminStyles.panel,
+  table: adminStyles.table,
+  selected: adminStyles.selected,
+  muted: adminStyles.muted,
+  nameButton: adminStyles.nameButton,
+  nameCell: adminStyles.nameCell,
+  wideColumn: adminStyles.wideColumn,
+  form: adminStyles.form,
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
 });
 

@@ -32,39 +32,21 @@ import { type JSX, type ReactNode, useCallback, useEffect, useId, useMemo, useSt
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { adminApi } from './admin-api.ts';
 import { type AdminDict, useAdminText } from './admin-i18n.ts';
-import { FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import { adminStyles } from './admin-styles.ts';
+import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
 
 // "Work settings": task types (names, default duration and reminder, Outlook category, on/off), priority
 // names and Outlook importance, and per branch the working days, hours and time zone the credit SLA counts in.
 
 const useStyles = makeStyles({
-  layout: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-start', flexWrap: 'wrap' },
-  lists: {
-    flexGrow: 1,
-    flexBasis: '520px',
-    minWidth: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalL,
-  },
-  block: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  blockHead: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
-  // Wide tables scroll in their own box at high zoom rather than widening the page.
-  scroll: { overflowX: 'auto', maxWidth: '100%' },
-  selected: { backgroundColor: tokens.colorNeutralBackground1Selected },
-  panel: {
-    flexBasis: '380px',
-    flexShrink: 0,
-    minWidth: 0,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-    padding: tokens.spacingHorizontalL,
-    backgroundColor: tokens.colorNeutralBackground1,
-    borderRadius: tokens.borderRadiusLarge,
-    boxShadow: tokens.shadow4,
-  },
+  layout: adminStyles.layout,
+  lists: adminStyles.lists,
+  block: adminStyles.block,
+  blockHead: adminStyles.head,
+  table: adminStyles.table,
+  scroll: adminStyles.scroll,
+  selected: adminStyles.selected,
+  panel: { ...adminStyles.panel, minWidth: 0 },
   card: {
     display: 'flex',
     flexDirection: 'column',
@@ -73,7 +55,7 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground1,
     borderRadius: tokens.borderRadiusLarge,
   },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  form: adminStyles.form,
   pair: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   grow: { flexGrow: 1, flexBasis: '140px', minWidth: 0 },
   fill: { width: '100%', minWidth: 0 },
@@ -87,17 +69,11 @@ const useStyles = makeStyles({
     minWidth: 0,
   },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS },
-  muted: { color: tokens.colorNeutralForeground3 },
+  muted: adminStyles.muted,
   nameCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', paddingBlock: '2px' },
   wide: { width: '32%' },
   wrap: { overflowWrap: 'anywhere' },
-  nameButton: {
-    justifyContent: 'flex-start',
-    textAlign: 'start',
-    paddingInline: 0,
-    minWidth: 0,
-    fontWeight: tokens.fontWeightSemibold,
-  },
+  nameButton: adminStyles.nameButton,
 });
 
 /** IANA zone names the browser knows, for the time-zone picker (the server checks again). */
@@ -500,21 +476,14 @@ function PriorityForm({ record, onSaved, onClose }: FormProps<TaskPrioritySettin
       <Field label={t.wsNameEn} required validationMessage={f.err('nameEn')}>
         <Input value={f.draft.nameEn} onChange={(_, d) => f.set('nameEn', d.value)} />
       </Field>
-      <Field label={t.wsImportance} validationMessage={f.err('graphImportance')}>
-        <Dropdown
-          value={t.wsImportanceLabels[f.draft.graphImportance]}
-          selectedOptions={[f.draft.graphImportance]}
-          onOptionSelect={(_, d) =>
-            d.optionValue && f.set('graphImportance', d.optionValue as typeof f.draft.graphImportance)
-          }
-        >
-          {importances.map((x) => (
-            <Option key={x} value={x}>
-              {t.wsImportanceLabels[x]}
-            </Option>
-          ))}
-        </Dropdown>
-      </Field>
+      <ChoiceField
+        label={t.wsImportance}
+        validationMessage={f.err('graphImportance')}
+        values={importances}
+        labels={t.wsImportanceLabels}
+        value={f.draft.graphImportance}
+        onChange={(v) => f.set('graphImportance', v)}
+      />
     </FormShell>
   );
 }

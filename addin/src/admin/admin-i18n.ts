@@ -133,7 +133,8 @@ const en = {
   m365Credential: 'Credential',
   m365CredentialKinds: { secret: 'Client secret', certificate: 'Certificate' },
   m365SecretEnv: 'Environment variable with the client secret',
-  m365EnvHint: 'CRM_ and capital letters, digits, _ — e.g. CRM_GRAPH_CLIENT_SECRET',
+  m365EnvHint:
+    'CRM_GRAPH_CLIENT_SECRET or CRM_M365_ + capital letters, digits, _ (e.g. CRM_M365_SECRET); never another server secret',
   m365SecretSet: 'set',
   m365SecretNotSet: 'not set',
   m365SecretState: (name: string, set: boolean) =>
@@ -143,7 +144,8 @@ const en = {
   m365KeyEnv: 'Environment variable with the PEM private key',
   m365GraphBaseUrl: 'Graph base URL',
   m365AuthorityHost: 'Sign-in authority',
-  m365UrlHint: 'https; national clouds differ',
+  m365UrlHint:
+    "A Microsoft cloud's https address (national clouds differ); other hosts only if the server's operator allows them",
   m365ServiceMailbox: 'Service mailbox for notifications',
   m365ServiceMailboxHint: 'Assignment notices are sent from it; empty: written to the log only',
   m365Concurrency: 'Parallel requests per mailbox',
@@ -491,7 +493,8 @@ const ru: AdminDict = {
   m365Credential: 'Учётные данные',
   m365CredentialKinds: { secret: 'Секрет клиента', certificate: 'Сертификат' },
   m365SecretEnv: 'Переменная окружения с секретом клиента',
-  m365EnvHint: 'CRM_ и заглавные латинские буквы, цифры, _ — например CRM_GRAPH_CLIENT_SECRET',
+  m365EnvHint:
+    'CRM_GRAPH_CLIENT_SECRET или CRM_M365_ + заглавные латинские буквы, цифры, _ (например CRM_M365_SECRET); не другие секреты сервера',
   m365SecretSet: 'задан',
   m365SecretNotSet: 'не задан',
   m365SecretState: (name: string, set: boolean) =>
@@ -501,7 +504,8 @@ const ru: AdminDict = {
   m365KeyEnv: 'Переменная окружения с закрытым ключом PEM',
   m365GraphBaseUrl: 'Базовый адрес Graph',
   m365AuthorityHost: 'Сервер входа (authority)',
-  m365UrlHint: 'https; в национальных облаках адреса свои',
+  m365UrlHint:
+    'https-адрес облака Microsoft (в национальных облаках свой); другие — только если их разрешил администратор сервера',
   m365ServiceMailbox: 'Служебный ящик для уведомлений',
   m365ServiceMailboxHint: 'С него уходят уведомления о назначении задач; пусто — только в журнал',
   m365Concurrency: 'Параллельных запросов на ящик',

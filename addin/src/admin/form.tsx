@@ -1,9 +1,12 @@
 import {
   Button,
+  Dropdown,
+  Field,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
+  Option,
 } from '@fluentui/react-components';
 import { createContext, type JSX, useContext, useEffect, useId } from 'react';
 import { ApiError } from '../api/api-error.ts';
@@ -71,3 +74,45 @@ export const splitList = (text: string): string[] =>
     .split(/[\n,;]/)
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** A labelled Fluent Dropdown over a constant list of values, each shown by its label. */
+export function ChoiceField<V extends string>({
+  label,
+  values,
+  labels,
+  value,
+  onChange,
+  required,
+  validationMessage,
+  className,
+  dropdownClassName,
+}: {
+  label: string;
+  values: readonly V[];
+  labels: Record<V, string>;
+  value: V;
+  onChange: (value: V) => void;
+  required?: boolean;
+  validationMessage?: string;
+  className?: string;
+  dropdownClassName?: string;
+}): JSX.Element {
+  return (
+    <Field className={className} label={label} required={required} validationMessage={validationMessage}>
+      <Dropdown
+        className={dropdownClassName}
+        value={labels[value]}
+        selectedOptions={[value]}
+        onOptionSelect={(_, d) => {
+          if (d.optionValue !== undefined) onChange(d.optionValue as V);
+        }}
+      >
+        {values.map((v) => (
+          <Option key={v} value={v}>
+            {labels[v]}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
+  );
+}

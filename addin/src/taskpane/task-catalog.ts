@@ -61,7 +61,8 @@ export function taskTypeName(code: string, lang: Lang, t: Dict, s: CatalogState 
       s.catalog.inactiveTaskTypes.find((y) => y.code === code);
     if (x) return x.names[lang];
   }
-  return (t.taskTypes as Record<string, string>)[code] ?? code;
+  // Own keys only: a configured code like `constructor` must not find Object.prototype's.
+  return Object.hasOwn(t.taskTypes, code) ? (t.taskTypes as Record<string, string>)[code]! : code;
 }
 
 /** A priority's name in `lang`: the configured one, else the built-in one. */

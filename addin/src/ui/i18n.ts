@@ -98,6 +98,7 @@ const en = {
     USER_NOT_PROVISIONED: 'Your account is not set up in the CRM yet: ask an administrator.',
     VALIDATION_FAILED: 'The CRM did not accept what was entered: check the fields and try again.',
     UNKNOWN_TASK_TYPE: 'This task type is no longer in use: choose another one.',
+    LAST_ADMIN: 'This is the last active administrator: give someone else admin rights first.',
     VERSION_CONFLICT: 'Someone changed this record meanwhile: it has been reloaded, try again.',
     PAYLOAD_TOO_LARGE: 'Too large for the CRM: leave out the largest attachments.',
     NOT_FOUND: 'Not found, or not visible to you.',
@@ -505,6 +506,7 @@ const ru: Dict = {
   retry: 'Повторить',
   loadFailed: 'Не удалось загрузить данные клиента',
   errors: {
+    LAST_ADMIN: 'Это последний активный администратор: сначала дайте права администратора другому.',
     NETWORK: 'Нет связи с сервером CRM.',
     FORBIDDEN: 'Ваша учётная запись не заведена в CRM или отключена: обратитесь к администратору.',
     INTERNAL: 'Ошибка на сервере CRM.',

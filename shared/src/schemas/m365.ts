@@ -14,8 +14,12 @@ export const M365_SOURCES = ['database', 'environment', 'none'] as const;
 const Guid = Type.String({
   pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 });
-/** The NAME of a server environment variable (the project keeps secrets only in the environment). */
-export const EnvVarName = Type.String({ pattern: '^CRM_[A-Z0-9_]+$', maxLength: 100 });
+/**
+ * The NAME of a server environment variable holding the credential (the project keeps secrets only in the
+ * environment): `CRM_GRAPH_CLIENT_SECRET` or `CRM_M365_*`, never another server secret.
+ */
+export const M365_SECRET_ENV_PATTERN = '^CRM_(GRAPH_CLIENT_SECRET|M365_[A-Z0-9_]{1,60})$';
+export const EnvVarName = Type.String({ pattern: M365_SECRET_ENV_PATTERN, maxLength: 100 });
 const Mailbox = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
 /** https URL (http only for a loopback emulator: checked by the server). */
 const BaseUrl = Type.String({ minLength: 8, maxLength: 300, pattern: '^https?://' });

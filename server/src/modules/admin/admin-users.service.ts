@@ -11,7 +11,7 @@ import {
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type AuditEntry, type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
-import { isAdmin, type Principal } from '../auth/principal.ts';
+import { isAdmin, loadPrincipal, type Principal, visibleClient } from '../auth/principal.ts';
 import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
 import { applyGrants } from '../users/users.service.ts';
 import { findAdminUser } from './admin.repository.ts';
@@ -175,6 +175,40 @@ export async function createUser(
   }
 }
 
+/**
+ * Refuses a change that leaves no active user with admin rights (role admin or the admin grant) besides
+ * `losing`. Serialised by an advisory lock: two admins deactivating each other at once must not both win.
+ * @throws AppError LAST_ADMIN (409) on `field`
+ */
+async function assertAnotherAdminRemains(trx: Db, losing: string, field: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('crm:admin-rights'))`.execute(trx);
+  const other = await trx
+    .selectFrom('users as u')
+    .where('u.is_active', '=', true)
+    .where('u.id', '<>', losing)
+    .where((eb) =>
+      eb.or([
+        eb('u.role', '=', 'admin'),
+        eb.exists(
+          eb
+            .selectFrom('role_grants as g')
+            .whereRef('g.user_id', '=', 'u.id')
+            .where('g.grant', '=', 'admin')
+            .select('g.user_id'),
+        ),
+      ]),
+    )
+    .select('u.id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!other)
+    throw new AppError(
+      'LAST_ADMIN',
+      'This is the last active administrator: give someone else admin rights first',
+      field,
+    );
+}
+
 /** Loads a user for a change under its row lock and checks the version the admin saw. */
 async function lockUser(trx: Db, id: string, version: number) {
   const before = await trx
@@ -263,6 +297,8 @@ export async function updateUser(
           'You cannot take your own admin rights away',
           input.role ? 'body.role' : 'body.grants',
         );
+      if (isAdmin({ role: before.role as Role, grants: hadGrants }) && !isAdmin({ role: next.role, grants }))
+        await assertAnotherAdminRemains(trx, id, input.role ? 'body.role' : 'body.grants');
       if (grants.join() !== hadGrants.join()) changes.grants = { from: hadGrants, to: grants };
       if (aliases) {
         const had = (
@@ -357,6 +393,13 @@ export async function deactivateUser(
     const before = await lockUser(trx, id, input.version);
     if (!before.is_active)
       throw new AppError('VALIDATION_FAILED', 'The user is already deactivated', 'params.id');
+    const targetGrants = await trx
+      .selectFrom('role_grants')
+      .where('user_id', '=', id)
+      .select('grant')
+      .execute();
+    if (isAdmin({ role: before.role as Role, grants: targetGrants.map((g) => g.grant) }))
+      await assertAnotherAdminRemains(trx, id, 'params.id');
     // Lock what would move, so nothing is assigned to the user between the count and the move.
     const tasks = await trx
       .selectFrom('tasks')
@@ -527,6 +570,28 @@ export async function deactivateUser(
         });
     }
     if (to && stages.length > 0) {
+      // After the moves above (clients, people, teams) the successor must be able to open every application,
+      // as a supervisor's reassignment requires: else the stage would sit with someone who gets a 404.
+      const successor = await loadPrincipal(trx, to);
+      const blind = successor
+        ? await trx
+            .selectFrom('credit_applications as a')
+            .innerJoin('clients as c', 'c.id', 'a.client_id')
+            .where(
+              'a.id',
+              'in',
+              stages.map((st) => st.application_id),
+            )
+            .where((eb) => eb.not(visibleClient(successor)))
+            .select(sql<number>`count(*)::int`.as('n'))
+            .executeTakeFirstOrThrow()
+        : { n: stages.length };
+      if (blind.n > 0)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${blind.n} of their open credit stage(s) are on clients the chosen user cannot open: choose someone who serves them`,
+          'body.reassignTo',
+        );
       // The stage tasks already moved with the open tasks above; the stage's owner follows them.
       await trx
         .updateTable('application_stages')

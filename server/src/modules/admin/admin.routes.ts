@@ -25,10 +25,9 @@ import {
 import { Type } from 'typebox';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
-import { originOf } from '../../plugins/auth.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { isAdmin } from '../auth/principal.ts';
 import { findAdminUser, findAdminUsers, findOrganisation } from './admin.repository.ts';
+import { adminOnly } from './admin-only.ts';
 import { createUser, deactivateUser, updateUser } from './admin-users.service.ts';
 import { exportAuditCsv } from './audit-export.ts';
 import {
@@ -50,11 +49,7 @@ import {
  */
 export async function adminRoutes(app: ApiApp, opts: { db: Db }) {
   const { db } = opts;
-  app.addHook('onRequest', async (request) => {
-    if (!isAdmin(request.principal)) throw new AppError('FORBIDDEN', 'Only CRM administrators may do this');
-  });
-  const origin = (request: Parameters<typeof originOf>[0]) => originOf(request, 'admin');
-  const tags = ['admin'];
+  const { origin, tags } = adminOnly(app);
 
   app.get(
     '/admin/users',

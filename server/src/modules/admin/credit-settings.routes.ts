@@ -1,5 +1,4 @@
 import {
-  AppError,
   ApprovalRoute,
   ApprovalRoutes,
   CreateApprovalRouteRequest,
@@ -21,8 +20,7 @@ import {
 } from '@crm/shared';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
-import { originOf } from '../../plugins/auth.ts';
-import { isAdmin } from '../auth/principal.ts';
+import { adminOnly } from './admin-only.ts';
 import {
   findApprovalRoutes,
   findHolidays,
@@ -50,11 +48,7 @@ import {
  */
 export async function creditSettingsRoutes(app: ApiApp, opts: { db: Db }) {
   const { db } = opts;
-  app.addHook('onRequest', async (request) => {
-    if (!isAdmin(request.principal)) throw new AppError('FORBIDDEN', 'Only CRM administrators may do this');
-  });
-  const origin = (request: Parameters<typeof originOf>[0]) => originOf(request, 'admin');
-  const tags = ['admin'];
+  const { origin, tags } = adminOnly(app);
 
   app.get('/admin/credit/routes', { schema: { tags, response: { 200: ApprovalRoutes } } }, async () => {
     const [items, products] = await Promise.all([findApprovalRoutes(db), findLoanProducts(db)]);

@@ -49,8 +49,9 @@ const invalid = (message: string, field: string): never => {
 };
 
 /**
- * The route rules the schema cannot state: one owner per stage (role queue or an active user), unique stage
- * codes, exactly one deciding stage, returns only to earlier stages, amount_min <= amount_max, products exist.
+ * The route rules the schema cannot state: one owner per stage (role queue or an active business user), unique
+ * stage codes, exactly one deciding stage and not the RM's (four eyes), returns only to earlier stages,
+ * amount_min <= amount_max, products exist.
  * @throws AppError VALIDATION_FAILED naming the field (e.g. `body.stages.2.canReturnTo`)
  */
 async function validateRoute(trx: Db, input: RouteInput): Promise<void> {
@@ -73,6 +74,13 @@ async function validateRoute(trx: Db, input: RouteInput): Promise<void> {
   });
   if (input.stages.filter((st) => st.decides).length !== 1)
     invalid('Exactly one stage decides (approve / approve on changed terms)', 'body.stages');
+  // Four eyes (banking.md): the manager who brings the application never approves it.
+  const selfApproval = input.stages.findIndex((st) => st.decides && st.ownerRole === 'client_manager');
+  if (selfApproval >= 0)
+    invalid(
+      "The deciding stage cannot be the client's manager's: someone other than the RM approves",
+      `body.stages.${selfApproval}.ownerRole`,
+    );
 
   const products = await trx
     .selectFrom('products')
@@ -86,14 +94,29 @@ async function validateRoute(trx: Db, input: RouteInput): Promise<void> {
 
   const userIds = input.stages.map((st) => st.ownerUserId).filter((u): u is string => u !== null);
   if (userIds.length > 0) {
+    // A named owner works on clients: an administrator (who sees no client data) would hold a stage nobody
+    // can act on, and so would a relationship manager for decisions (four eyes).
     const users = await trx
       .selectFrom('users')
       .where('id', 'in', userIds)
       .where('is_active', '=', true)
-      .select('id')
+      .where('role', 'in', ['credit_officer', 'supervisor', 'relationship_manager'])
+      .select(['id', 'role'])
       .execute();
     const bad = input.stages.findIndex((st) => st.ownerUserId && !users.some((u) => u.id === st.ownerUserId));
-    if (bad >= 0) invalid('The stage owner must be an active user', `body.stages.${bad}.ownerUserId`);
+    if (bad >= 0)
+      invalid(
+        'The stage owner must be an active credit officer, supervisor or relationship manager',
+        `body.stages.${bad}.ownerUserId`,
+      );
+    const rmDecides = input.stages.findIndex(
+      (st) => st.decides && users.some((u) => u.id === st.ownerUserId && u.role === 'relationship_manager'),
+    );
+    if (rmDecides >= 0)
+      invalid(
+        'A relationship manager cannot own the deciding stage: choose a credit officer or a supervisor',
+        `body.stages.${rmDecides}.ownerUserId`,
+      );
   }
 }
 
@@ -415,6 +438,9 @@ export async function updateTemplate(
     if (key.channel === 'sms' && input.subject) invalid('An SMS has no subject', 'body.subject');
     if (key.channel === 'email' && input.subject === null)
       invalid('An email needs a subject', 'body.subject');
+    // A subject is one header line: a line break would start another header (break-it review: "\r\nBcc:").
+    if (input.subject && /[\r\n]/.test(input.subject))
+      invalid('A subject is a single line', 'body.subject');
     checkPlaceholders(key.event, [
       ['body.subject', input.subject],
       ['body.body', input.body],

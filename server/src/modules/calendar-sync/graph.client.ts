@@ -126,6 +126,8 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: tokenRequestBody(config),
+          // Graph and Entra answer directly; a redirect could only lead somewhere we did not allow.
+          redirect: 'error',
           signal: AbortSignal.timeout(config.timeoutMs),
         });
         const body = (await res.json().catch(() => ({}))) as {
@@ -168,6 +170,7 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'error',
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       text = await res.text();

@@ -9,6 +9,7 @@ import {
   GraphTransportError,
   MailboxLimiter,
 } from '../calendar-sync/graph.client.ts';
+import { isM365SecretName, serviceHostProblem } from './m365-policy.ts';
 
 // The Graph connection jobs use, re-read while the server runs: the admin page's saved settings
 // (`m365_connection`) when present and enabled, else CRM_GRAPH_* from the start, else none (Graph off).
@@ -95,12 +96,19 @@ export function connectionFromRow(row: ConnectionRow, env: SecretEnv, timeoutMs 
   let problem: string | null = null;
   let secret = '';
   let assertion: (() => string) | undefined;
-  if (row.credential_kind === 'secret') {
-    secret = (row.secret_env_name && env[row.secret_env_name]) || '';
-    if (!secret) problem = `${row.secret_env_name} is not set in the server's environment`;
-  } else {
-    const pem = (row.certificate_key_env_name && env[row.certificate_key_env_name]) || '';
-    if (!pem) problem = `${row.certificate_key_env_name} is not set in the server's environment`;
+  // Checked again where the secret is read: a row written around the admin API must not send a server secret
+  // anywhere either (m365-policy.ts).
+  const hostProblem = serviceHostProblem(new URL(tokenUrl), env) ?? serviceHostProblem(new URL(base), env);
+  const secretName = row.credential_kind === 'secret' ? row.secret_env_name : row.certificate_key_env_name;
+  if (!isM365SecretName(secretName)) problem = `${secretName} may not hold the Microsoft 365 credential`;
+  else if (hostProblem) problem = hostProblem;
+  else if (row.credential_kind === 'secret') {
+    secret = env[secretName] || '';
+    if (!secret) problem = `${secretName} is not set in the server's environment`;
+  }
+  if (row.credential_kind === 'certificate') {
+    const pem = (!problem && env[secretName as string]) || '';
+    if (!pem && !problem) problem = `${secretName} is not set in the server's environment`;
     assertion = () => {
       if (!pem) throw new Error(problem ?? 'no private key');
       return clientAssertion({

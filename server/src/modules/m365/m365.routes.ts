@@ -1,5 +1,4 @@
 import {
-  AppError,
   CreateEntraRoleMapping,
   EntraRoleMapping,
   EntraRoleMappingList,
@@ -14,8 +13,7 @@ import { Type } from 'typebox';
 import type { ApiApp } from '../../app.ts';
 import type { EntraConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
-import { originOf } from '../../plugins/auth.ts';
-import { isAdmin } from '../auth/principal.ts';
+import { adminOnly } from '../admin/admin-only.ts';
 import { getSettings, health, type M365Context, testConnection, updateSettings } from './m365.service.ts';
 import { createRoleMapping, deleteRoleMapping, listRoleMappings } from './role-mappings.service.ts';
 
@@ -31,11 +29,7 @@ export async function m365Routes(
   opts: { db: Db; m365: M365Context; entra: Pick<EntraConfig, 'roleMapping'> | null },
 ) {
   const { db, m365 } = opts;
-  app.addHook('onRequest', async (request) => {
-    if (!isAdmin(request.principal)) throw new AppError('FORBIDDEN', 'Only CRM administrators may do this');
-  });
-  const origin = (request: Parameters<typeof originOf>[0]) => originOf(request, 'admin');
-  const tags = ['admin'];
+  const { origin, tags } = adminOnly(app);
 
   app.get('/admin/m365', { schema: { tags, response: { 200: M365Settings } } }, async () =>
     getSettings(db, m365),

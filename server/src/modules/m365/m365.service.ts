@@ -6,7 +6,6 @@ import {
   type UpdateM365SettingsDto,
 } from '@crm/shared';
 import { sql } from 'kysely';
-import { isLoopback } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -18,6 +17,7 @@ import {
   readConnectionRow,
   type SecretEnv,
 } from './graph-connection.ts';
+import { serviceHostProblem } from './m365-policy.ts';
 
 // The Microsoft 365 connection on the admin page: settings (one row, optimistic concurrency, audited without
 // secrets), a connection test with the real error, and the sync's health.
@@ -82,16 +82,16 @@ export async function getSettings(db: Db, ctx: M365Context): Promise<M365Setting
   };
 }
 
-/** An https URL without a trailing slash; http only for a loopback host (a local emulator). */
-function serviceUrl(value: string, field: string, originOnly: boolean): string {
+/** A URL without a trailing slash, on a host the connection may use (serviceHostProblem). */
+function serviceUrl(value: string, field: string, originOnly: boolean, env: SecretEnv): string {
   let u: URL;
   try {
     u = new URL(value.trim());
   } catch {
     throw new AppError('VALIDATION_FAILED', 'Not a URL', field);
   }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname)))
-    throw new AppError('VALIDATION_FAILED', 'Must be https (http only for a loopback emulator)', field);
+  const problem = serviceHostProblem(u, env);
+  if (problem) throw new AppError('VALIDATION_FAILED', problem, field);
   if (u.search || u.hash || u.username || u.password)
     throw new AppError('VALIDATION_FAILED', 'No query, fragment or credentials in the URL', field);
   const clean = value.trim().replace(/\/+$/, '');
@@ -102,7 +102,7 @@ function serviceUrl(value: string, field: string, originOnly: boolean): string {
 
 type RowValues = Omit<ConnectionRow, 'id' | 'version' | 'updated_at' | 'updated_by'>;
 
-function rowValues(input: UpdateM365SettingsDto): RowValues {
+function rowValues(input: UpdateM365SettingsDto, env: SecretEnv): RowValues {
   const tenant = input.tenantId.toLowerCase();
   if (/^0{8}-/.test(tenant))
     throw new AppError(
@@ -145,8 +145,8 @@ function rowValues(input: UpdateM365SettingsDto): RowValues {
       ? null
       : (input.certificateThumbprint ?? '').replace(/[^0-9a-fA-F]/g, '').toLowerCase(),
     certificate_key_env_name: secret ? null : input.certificateKeyEnvName,
-    graph_base_url: serviceUrl(input.graphBaseUrl, 'body.graphBaseUrl', false),
-    authority_host: serviceUrl(input.authorityHost, 'body.authorityHost', true),
+    graph_base_url: serviceUrl(input.graphBaseUrl, 'body.graphBaseUrl', false, env),
+    authority_host: serviceUrl(input.authorityHost, 'body.authorityHost', true, env),
     service_mailbox: input.serviceMailbox?.trim().toLowerCase() || null,
     mailbox_concurrency: input.mailboxConcurrency,
     enabled: input.enabled,
@@ -164,7 +164,7 @@ export async function updateSettings(
   origin: RequestOrigin,
   input: UpdateM365SettingsDto,
 ): Promise<M365SettingsDto> {
-  const next = rowValues(input);
+  const next = rowValues(input, ctx.env);
   const conflict = () =>
     new AppError(
       'VERSION_CONFLICT',
@@ -264,6 +264,8 @@ export async function testConnection(
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: tokenRequestBody(g),
+        // Graph and Entra answer directly; a redirect could only lead somewhere we did not allow.
+        redirect: 'error',
         signal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)),
       });
       const body = (await res.json().catch(() => ({}))) as {
@@ -295,6 +297,7 @@ export async function testConnection(
     try {
       const res = await fetch(`${g.baseUrl}/users/${encodeURIComponent(mailbox)}/calendar?$select=id,name`, {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        redirect: 'error',
         signal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)),
       });
       const body = (await res.json().catch(() => null)) as {

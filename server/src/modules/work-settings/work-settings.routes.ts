@@ -18,8 +18,7 @@ import {
 } from '@crm/shared';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
-import { originOf } from '../../plugins/auth.ts';
-import { isAdmin } from '../auth/principal.ts';
+import { adminOnly } from '../admin/admin-only.ts';
 import {
   findTaskCatalog,
   findTaskPriorities,
@@ -41,11 +40,7 @@ import {
  */
 export async function workSettingsAdminRoutes(app: ApiApp, opts: { db: Db }) {
   const { db } = opts;
-  app.addHook('onRequest', async (request) => {
-    if (!isAdmin(request.principal)) throw new AppError('FORBIDDEN', 'Only CRM administrators may do this');
-  });
-  const origin = (request: Parameters<typeof originOf>[0]) => originOf(request, 'admin');
-  const tags = ['admin'];
+  const { origin, tags } = adminOnly(app);
 
   app.get('/admin/task-types', { schema: { tags, response: { 200: TaskTypeSettings } } }, async () => ({
     items: await findTaskTypes(db),
