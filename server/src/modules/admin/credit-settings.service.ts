@@ -439,8 +439,7 @@ export async function updateTemplate(
     if (key.channel === 'email' && input.subject === null)
       invalid('An email needs a subject', 'body.subject');
     // A subject is one header line: a line break would start another header (break-it review: "\r\nBcc:").
-    if (input.subject && /[\r\n]/.test(input.subject))
-      invalid('A subject is a single line', 'body.subject');
+    if (input.subject && /[\r\n]/.test(input.subject)) invalid('A subject is a single line', 'body.subject');
     checkPlaceholders(key.event, [
       ['body.subject', input.subject],
       ['body.body', input.body],
