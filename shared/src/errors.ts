@@ -39,6 +39,8 @@ export const ERROR_STATUS = {
    * linked (knowing an id is no proof of having the message).
    */
   MESSAGE_ID_CONFLICT: 409,
+  /** The task belongs to an open credit stage: its status and assignee change only with the stage. */
+  STAGE_TASK: 409,
   /** The change would leave no active user with admin rights (deactivation, role or grant change). */
   LAST_ADMIN: 409,
   /** A user who still has open tasks or managed clients is deactivated only with `reassignTo`. */

@@ -178,6 +178,35 @@ describe('creating an application', () => {
   });
 });
 
+describe("a stage's task moves with its stage", () => {
+  it('cannot be closed or handed over through the task: the RM who authored it and the officer get 409 STAGE_TASK', async () => {
+    let a = await create();
+    a = await ok('rm1', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
+    a = await ok('rm1', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
+    const taskId = a.currentStage!.taskId!;
+    expect((await taskOf(taskId)).assignee_id).toBe(org.users.co);
+    for (const [who, change] of [
+      ['rm1', { status: 'done' }],
+      ['co', { status: 'done' }],
+      ['co', { status: 'cancelled' }],
+    ] as const) {
+      const { version } = await taskOf(taskId);
+      const res = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/tasks/${taskId}`,
+        headers: { authorization: `Bearer ${tokens[who]}` },
+        payload: { version, ...change },
+      });
+      expect(res.statusCode, `${who} ${JSON.stringify(change)}`).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'STAGE_TASK', field: 'body.status' });
+    }
+    expect((await taskOf(taskId)).status).toBe('open');
+    // Moving the stage on closes it.
+    a = await ok('co', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
+    expect((await taskOf(taskId)).status).toBe('done');
+  });
+});
+
 describe('walking the route', () => {
   it('moves forward by stage owners, returns for documents, decides on changed terms, and holds the payout until the cooling-off ends', async () => {
     let a = await create();

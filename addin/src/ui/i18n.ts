@@ -99,6 +99,7 @@ const en = {
     VALIDATION_FAILED: 'The CRM did not accept what was entered: check the fields and try again.',
     UNKNOWN_TASK_TYPE: 'This task type is no longer in use: choose another one.',
     LAST_ADMIN: 'This is the last active administrator: give someone else admin rights first.',
+    STAGE_TASK: 'This task belongs to a credit application stage: it is completed when the stage moves on.',
     VERSION_CONFLICT: 'Someone changed this record meanwhile: it has been reloaded, try again.',
     PAYLOAD_TOO_LARGE: 'Too large for the CRM: leave out the largest attachments.',
     NOT_FOUND: 'Not found, or not visible to you.',
@@ -507,6 +508,7 @@ const ru: Dict = {
   loadFailed: 'Не удалось загрузить данные клиента',
   errors: {
     LAST_ADMIN: 'Это последний активный администратор: сначала дайте права администратора другому.',
+    STAGE_TASK: 'Это задача этапа кредитной заявки: она закрывается, когда этап переходит дальше.',
     NETWORK: 'Нет связи с сервером CRM.',
     FORBIDDEN: 'Ваша учётная запись не заведена в CRM или отключена: обратитесь к администратору.',
     INTERNAL: 'Ошибка на сервере CRM.',

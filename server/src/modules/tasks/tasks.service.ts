@@ -200,7 +200,8 @@ function createTaskInTransaction(
 /**
  * Applies a partial change if `version` matches the stored one (optimistic concurrency), bumping it.
  * @throws AppError NOT_FOUND (no such task or not the principal's), VERSION_CONFLICT (someone saved first),
- * UNKNOWN_TASK_TYPE (a new type that is not configured or deactivated)
+ * UNKNOWN_TASK_TYPE (a new type that is not configured or deactivated), STAGE_TASK (status or assignee of an
+ * open credit stage's task: they move with the stage)
  */
 export async function updateTask(
   db: Db,
@@ -228,6 +229,25 @@ export async function updateTask(
         'Someone changed this task since you opened it: reload and try again',
         'body.version',
       );
+    }
+    const statusChange = input.status !== undefined && input.status !== before.status;
+    const assigneeChange = input.assigneeId !== undefined && input.assigneeId !== before.assignee_id;
+    if (statusChange || assigneeChange) {
+      // A credit stage's task follows its stage (advance, return, decision, stage owner): closing or handing it
+      // over here would leave the stage running with no task (new-user trial: an RM closed an officer's task).
+      const stage = await trx
+        .selectFrom('application_stages as s')
+        .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+        .where('s.task_id', '=', id)
+        .where('s.completed_at', 'is', null)
+        .select(['s.stage_code', 'a.number'])
+        .executeTakeFirst();
+      if (stage)
+        throw new AppError(
+          'STAGE_TASK',
+          `This task follows stage ${stage.stage_code} of credit application ${stage.number}: it is completed or handed over with the stage`,
+          statusChange ? 'body.status' : 'body.assigneeId',
+        );
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     const set: Record<string, unknown> = {};
