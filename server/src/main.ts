@@ -1,7 +1,7 @@
 import { buildApp } from './app.ts';
 import { assertCanServe, ConfigError, loadConfig } from './config.ts';
 import { createDb } from './db/database.ts';
-import { startEmbeddedPostgres } from './db/embedded.ts';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import {
   type CalendarWorker,
@@ -25,9 +25,18 @@ async function main() {
     }
     throw err;
   }
-  const embedded = config.databaseUrl
-    ? null
-    : await startEmbeddedPostgres({ dataDir: `${config.dataDir}/pg`, port: config.embeddedPgPort });
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
+  if (!config.databaseUrl)
+    try {
+      embedded = await startEmbeddedPostgres({
+        dataDir: `${config.dataDir}/pg`,
+        port: config.embeddedPgPort,
+      });
+    } catch (err) {
+      if (!(err instanceof EmbeddedPostgresError)) throw err;
+      console.error(`embedded PostgreSQL: ${err.message}`);
+      process.exit(1);
+    }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const db = createDb(databaseUrl, {
     max: config.dbPoolMax,

