@@ -315,6 +315,12 @@ describe('admin users: deactivating a supervisor', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
 
+    // The deactivation dialog says up front what will move (new-user trial: it learned only afterwards).
+    expect((await call('GET', `/admin/users/${boss.id}`)).json()).toMatchObject({
+      directReports: 2,
+      supervisedTeams: 1,
+      openStages: 0,
+    });
     const ask = await call('POST', `/admin/users/${boss.id}/deactivate`, { version: boss.version });
     expect(ask.statusCode).toBe(409);
     expect(ask.json()).toMatchObject({

@@ -517,19 +517,22 @@ function DeactivateDialog({
   const [reassignTo, setReassignTo] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  // Reports, teams and stages are not in the user row: the server's 409 REASSIGNMENT_REQUIRED tells them.
+  // Fresh counts come back with a 409 REASSIGNMENT_REQUIRED when someone added work meanwhile.
   const [counts, setCounts] = useState<LeftWork>({
     tasks: user.openTasks,
     clients: user.managedClients,
-    reports: 0,
-    teams: 0,
-    stages: 0,
+    reports: user.directReports,
+    teams: user.supervisedTeams,
+    stages: user.openStages,
   });
   useEffect(() => {
     adminApi
       .users({ active: true, limit: 500 })
       .then((p) => setCandidates(p.items.filter((u) => u.id !== user.id && u.role !== 'admin')), setError);
   }, [user.id]);
+  // People and teams go only to a supervisor (the server refuses anyone else): offer only those.
+  const offered =
+    counts.reports > 0 || counts.teams > 0 ? candidates.filter((c) => c.role === 'supervisor') : candidates;
   const needsTarget = Object.values(counts).some((n) => n > 0);
 
   const confirm = async () => {
@@ -585,11 +588,11 @@ function DeactivateDialog({
               <Field label={t.reassignTo} required validationMessage={fieldError(error, 'reassignTo')}>
                 <Dropdown
                   placeholder={t.chooseUser}
-                  value={candidates.find((c) => c.id === reassignTo)?.name ?? ''}
+                  value={offered.find((c) => c.id === reassignTo)?.name ?? ''}
                   selectedOptions={reassignTo ? [reassignTo] : []}
                   onOptionSelect={(_, d) => setReassignTo(d.optionValue ?? null)}
                 >
-                  {candidates.map((c) => (
+                  {offered.map((c) => (
                     <Option key={c.id} value={c.id} text={c.name}>
                       {`${c.name} · ${c.branch?.code ?? '—'}`}
                     </Option>

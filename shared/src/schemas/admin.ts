@@ -13,7 +13,7 @@ export const EntraGuid = Type.String({
 const EmailText = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' });
 const Version = Type.Integer({ minimum: 1 });
 
-/** A user as the admin page lists and edits them. `openTasks`/`managedClients`: what deactivation would move. */
+/** A user as the admin page lists and edits them. `openTasks`...`openStages`: what deactivation would move. */
 export const AdminUser = Type.Object({
   id: Id,
   name: Type.String(),
@@ -30,6 +30,10 @@ export const AdminUser = Type.Object({
   deactivatedAt: Type.Union([DateTime, Type.Null()]),
   openTasks: Type.Integer(),
   managedClients: Type.Integer(),
+  /** Active users whose supervisor they are, teams they supervise, open credit stages they own. */
+  directReports: Type.Integer(),
+  supervisedTeams: Type.Integer(),
+  openStages: Type.Integer(),
   version: Type.Integer(),
 });
 export type AdminUserDto = Static<typeof AdminUser>;

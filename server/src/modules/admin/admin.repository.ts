@@ -42,6 +42,13 @@ function usersQuery(db: Db) {
         'open_tasks',
       ),
       sql<number>`(select count(*)::int from clients c where c.manager_id = u.id)`.as('managed_clients'),
+      sql<number>`(select count(*)::int from users r where r.supervisor_id = u.id and r.is_active)`.as(
+        'direct_reports',
+      ),
+      sql<number>`(select count(*)::int from teams t where t.supervisor_id = u.id)`.as('supervised_teams'),
+      sql<number>`(select count(*)::int from application_stages s where s.owner_user_id = u.id and s.completed_at is null)`.as(
+        'open_stages',
+      ),
     ]);
 }
 
@@ -64,6 +71,9 @@ function toDto(r: UserRow): AdminUserDto {
     deactivatedAt: r.deactivated_at ? new Date(r.deactivated_at).toISOString() : null,
     openTasks: r.open_tasks,
     managedClients: r.managed_clients,
+    directReports: r.direct_reports,
+    supervisedTeams: r.supervised_teams,
+    openStages: r.open_stages,
     version: r.version,
   };
 }
