@@ -105,6 +105,8 @@ describe('the stage owner’s notices', () => {
       applicationNumber: a.number,
       client: { id: client, displayName: 'Уведомлев Олег Ильич' },
       stage: 'scoring',
+      stageDueAt: a.currentStage!.dueAt,
+      stageOwner: { id: org.users.co, name: 'Credit Officer' },
       message: 'Когда будет скоринг?',
       author: { id: org.users.rm2, name: 'RM Two' },
       recipient: { id: org.users.co, name: 'Credit Officer' },

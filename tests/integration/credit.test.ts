@@ -420,6 +420,16 @@ describe('SLA scan', () => {
       ]),
     );
     expect(notices.filter((n) => n.application_id === a.id)).toHaveLength(1);
+    // The pane shows the deadline in the reader's language and time (new-user trial: "due 2026-11-30T15:49Z").
+    const rmNotices = (await call('rm1', 'GET', '/api/v1/credit-applications/notices')).json().items;
+    const atRisk = rmNotices.find((n: { applicationId: string }) => n.applicationId === a.id);
+    expect(atRisk).toMatchObject({ kind: 'sla_at_risk', message: null, stageDueAt: a.currentStage!.dueAt });
+    const escalation = (await call('sup', 'GET', '/api/v1/credit-applications/notices'))
+      .json()
+      .items.find(
+        (n: { applicationId: string; kind: string }) => n.applicationId === b.id && n.kind === 'escalation',
+      );
+    expect(escalation).toMatchObject({ message: null, stageOwner: { id: org.users.rm1, name: 'RM One' } });
     const card = await call('rm1', 'GET', `/api/v1/clients/${client}`);
     const onCard = card.json().credit.applications.find((x: { id: string }) => x.id === b.id);
     expect(onCard).toMatchObject({

@@ -196,6 +196,12 @@ function NoticeEntry({
           {notice.client.displayName}
         </Text>
         {notice.stage && <Caption1 className={s.muted}>{t.creditStages[notice.stage]}</Caption1>}
+        {(notice.kind === 'sla_at_risk' || notice.kind === 'sla_breached') && notice.stageDueAt && (
+          <Caption1>{t.noticeDue(shortDateTime(notice.stageDueAt, lang))}</Caption1>
+        )}
+        {notice.kind === 'escalation' && notice.stageOwner && (
+          <Caption1>{t.noticeOwner(notice.stageOwner.name)}</Caption1>
+        )}
         {notice.message && <Body1 className={s.message}>{notice.message}</Body1>}
         {notice.author && <Caption1 className={s.muted}>{t.noticeFrom(notice.author.name)}</Caption1>}
       </Button>

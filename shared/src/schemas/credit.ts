@@ -89,6 +89,11 @@ export const CreditNotice = Type.Object({
   /** The application's client (the pane opens its card from the notice). */
   client: Type.Object({ id: Id, displayName: Type.String() }),
   stage: Type.Union([Type.Enum(CREDIT_STAGES), Type.Null()]),
+  /** The stage's SLA deadline (at risk, breached: the pane shows it in the reader's time). */
+  stageDueAt: Type.Union([DateTime, Type.Null()]),
+  /** Who holds the stage (an escalation names them to their supervisor). */
+  stageOwner: Type.Union([UserRef, Type.Null()]),
+  /** The nudge's text; null for SLA notices (their facts are the fields above). */
   message: Type.Union([Type.String(), Type.Null()]),
   author: Type.Union([UserRef, Type.Null()]),
   /** Who it went to (the stage owner, or their supervisor for an escalation). */

@@ -37,8 +37,8 @@ export async function scanSla(db: Db, now: Date): Promise<SlaScanResult> {
         from picked where s.id = picked.id
         returning s.id, s.application_id, s.owner_user_id, s.due_at
       ), noticed as (
-        insert into credit_notices (user_id, application_id, stage_id, kind, message)
-        select owner_user_id, application_id, id, 'sla_at_risk', 'due ' || to_char(due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')
+        insert into credit_notices (user_id, application_id, stage_id, kind)
+        select owner_user_id, application_id, id, 'sla_at_risk'
         from marked where owner_user_id is not null
         returning 1
       )
@@ -68,9 +68,9 @@ export async function scanSla(db: Db, now: Date): Promise<SlaScanResult> {
         select owner_user_id, application_id, id, 'sla_breached' from marked where owner_user_id is not null
         returning 1
       ), escalations as (
-        insert into credit_notices (user_id, application_id, stage_id, kind, message)
-        select m.escalated_to, m.application_id, m.id, 'escalation', 'owner: ' || coalesce(o.name, '—')
-        from marked m left join users o on o.id = m.owner_user_id
+        insert into credit_notices (user_id, application_id, stage_id, kind)
+        select m.escalated_to, m.application_id, m.id, 'escalation'
+        from marked m
         where m.escalated_to is not null and m.escalated_to is distinct from m.owner_user_id
         returning 1
       )

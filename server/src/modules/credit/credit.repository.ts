@@ -181,7 +181,11 @@ const noticeSelect = (db: Db) =>
     .innerJoin('users as r', 'r.id', 'n.user_id')
     .leftJoin('users as au', 'au.id', 'n.author_id')
     .leftJoin('application_stages as s', 's.id', 'n.stage_id')
+    .leftJoin('users as so', 'so.id', 's.owner_user_id')
     .select([
+      's.due_at as stage_due_at',
+      'so.id as stage_owner_id',
+      'so.name as stage_owner_name',
       'n.id',
       'n.kind',
       'n.application_id',
@@ -206,6 +210,8 @@ const noticeDto = (n: NoticeRow): CreditNoticeDto => ({
   applicationNumber: n.number,
   client: { id: n.client_id, displayName: n.client_name },
   stage: (n.stage_code as CreditNoticeDto['stage']) ?? null,
+  stageDueAt: iso(n.stage_due_at),
+  stageOwner: n.stage_owner_id ? { id: n.stage_owner_id, name: n.stage_owner_name ?? '' } : null,
   message: n.message,
   author: n.author_id ? { id: n.author_id, name: n.author_name ?? '' } : null,
   recipient: { id: n.recipient_id, name: n.recipient_name },
