@@ -49,6 +49,8 @@ function parseIcs(text: string) {
   let cur: Record<string, { params: string; value: string }> | null = null;
   const unescapeText = (v: string) =>
     v.replace(/\\([\\;,nN])/g, (_m, c: string) => (/[nN]/.test(c) ? '\n' : c));
+  // Properties of a VALARM inside the event are kept as `VALARM.<NAME>`.
+  let inAlarm = false;
   for (const l of lines) {
     const m = /^([A-Z-]+)((?:;[^:]*)?):(.*)$/.exec(l);
     if (!m) throw new Error(`bad line ${l}`);
@@ -57,7 +59,9 @@ function parseIcs(text: string) {
     else if (name === 'END' && value === 'VEVENT') {
       events.push(cur!);
       cur = null;
-    } else if (cur) cur[name] = { params, value: unescapeText(value) };
+    } else if (name === 'BEGIN' && value === 'VALARM') inAlarm = true;
+    else if (name === 'END' && value === 'VALARM') inAlarm = false;
+    else if (cur) cur[inAlarm ? `VALARM.${name}` : name] = { params, value: unescapeText(value) };
   }
   expect(lines[0]).toBe('BEGIN:VCALENDAR');
   expect(lines.at(-1)).toBe('END:VCALENDAR');
@@ -136,6 +140,10 @@ describe('private calendar feed', () => {
     expect(t.STATUS!.value).toBe('CONFIRMED');
     expect(t.DESCRIPTION!.value).toContain(`https://crm.bank.example/?task=${timed.json().id}`);
     expect(t.DESCRIPTION!.value).toContain('ООО Ромашка, Лютик; и К\\о');
+    // The type's reminder travels with the event (new-user trial: the feed had none).
+    expect(t['VALARM.ACTION']!.value).toBe('DISPLAY');
+    expect(t['VALARM.TRIGGER']!.value).toBe('-PT15M');
+    expect(t['VALARM.DESCRIPTION']!.value).toBe(longTitle);
     const a = events.find((e) => e.UID!.value.startsWith(allDay.json().id))!;
     expect(a.DTSTART).toEqual({ params: ';VALUE=DATE', value: '20261212' });
     expect(a.DTEND).toEqual({ params: ';VALUE=DATE', value: '20261213' });

@@ -122,6 +122,7 @@ export async function renderFeed(
       'm.time_zone',
       'b.time_zone as branch_tz',
       'tt.calendar_category',
+      'tt.default_reminder_minutes',
     ])
     .orderBy(sql`coalesce(t.planned_start_at, t.due_at)`)
     .limit(2000)
@@ -159,6 +160,8 @@ export async function renderFeed(
       // The task type's Outlook category (work settings), as the Graph sync writes it.
       categories: [r.calendar_category ?? 'CRM'],
       priority: PRIORITY[r.priority] ?? null,
+      // The type's reminder, as the Graph sync sets it on the Outlook event; none for done tasks.
+      reminderMinutes: r.status === 'done' ? null : (r.default_reminder_minutes ?? null),
     };
   });
   return serializeCalendar({ prodId: '-//Bank CRM//Tasks//RU', name: 'CRM', events });

@@ -18,6 +18,8 @@ export type FeedEvent = {
   lastModified: Date | null;
   categories: string[];
   priority: number | null;
+  /** Minutes before the start to remind (a DISPLAY VALARM, RFC 5545 3.6.6); null: no alarm. */
+  reminderMinutes: number | null;
 };
 
 /** Escapes a TEXT value (RFC 5545 3.3.11). */
@@ -86,7 +88,16 @@ export function serializeCalendar(opts: { prodId: string; name: string; events: 
     if (e.lastModified) lines.push(`LAST-MODIFIED:${utcStamp(e.lastModified)}`);
     if (e.categories.length) lines.push(`CATEGORIES:${e.categories.map(escapeText).join(',')}`);
     if (e.priority !== null) lines.push(`PRIORITY:${e.priority}`);
-    lines.push('TRANSP:OPAQUE', 'END:VEVENT');
+    lines.push('TRANSP:OPAQUE');
+    if (e.reminderMinutes !== null)
+      lines.push(
+        'BEGIN:VALARM',
+        'ACTION:DISPLAY',
+        `DESCRIPTION:${escapeText(e.summary)}`,
+        `TRIGGER:-PT${e.reminderMinutes}M`,
+        'END:VALARM',
+      );
+    lines.push('END:VEVENT');
   }
   lines.push('END:VCALENDAR');
   return `${lines.map(foldLine).join('\r\n')}\r\n`;
