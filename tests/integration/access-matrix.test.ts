@@ -28,6 +28,7 @@ import {
 } from './interactions-access-rules.ts';
 import { m365Rules } from './m365-access-rules.ts';
 import { meSettingsRules } from './me-settings-access-rules.ts';
+import { taskLinkRules } from './task-link-access-rules.ts';
 import {
   createWorkSettingsMatrixFixtures,
   type WorkSettingsMatrixFixtures,
@@ -191,6 +192,7 @@ const RULES: Record<string, Rule> = {
   ...creditSettingsRules(hasAdminRights),
   ...calendarRules(),
   ...meSettingsRules(),
+  ...taskLinkRules(sees),
   ...workSettingsRules(hasAdminRights),
 };
 

@@ -29,6 +29,7 @@ import type {
   ProspectCreatedDto,
   TaskCatalogDto,
   TaskDto,
+  TaskLinkDto,
   TeamViewDto,
   UpdateTaskRequestDto,
 } from '@crm/shared';
@@ -59,6 +60,8 @@ export const crmApi = {
   taskCatalog: (signal?: AbortSignal) => apiRequest<TaskCatalogDto>('/task-types', { signal }),
   createTask: (body: CreateTaskRequestDto, idempotencyKey?: string) =>
     apiRequest<TaskDto>('/tasks', { method: 'POST', body, idempotencyKey }),
+  /** GET /tasks/:id: one of the user's tasks opened from its link, with its client and credit stage. */
+  task: (id: string, signal?: AbortSignal) => apiRequest<TaskLinkDto>(`/tasks/${enc(id)}`, { signal }),
   updateTask: (id: string, body: UpdateTaskRequestDto) =>
     apiRequest<TaskDto>(`/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
   logInteraction: (body: LogInteractionRequestDto) =>

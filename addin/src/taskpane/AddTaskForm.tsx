@@ -18,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { type FormEvent, type JSX, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
+import type { MailItemContext } from '../office/mail-host.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { toDateInput } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
@@ -71,11 +72,11 @@ function durationOf(text: string): number | undefined | 'invalid' {
 }
 
 /**
- * "Add task": prefilled with the item's subject, linked to the client and the item's internetMessageId.
+ * "Add task" (only with an item): prefilled with the item's subject, linked to the client and the item's internetMessageId.
  * The draft lives in the session store keyed by item + client, so switching items in a pinned pane and
  * coming back finds it as it was left.
  */
-export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
+export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailItemContext }): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
   const catalog = useTaskCatalog();
@@ -83,8 +84,8 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
   const key = draftKey(scope.itemKey, card.id);
   const fresh = (): TaskDraft => ({
     open: false,
-    title: scope.item.subject.trim().slice(0, 255),
-    type: scope.item.itemType === 'appointment' ? 'meeting' : 'follow_up',
+    title: item.subject.trim().slice(0, 255),
+    type: item.itemType === 'appointment' ? 'meeting' : 'follow_up',
     priority: 'normal',
     due: toDateInput(new Date(Date.now() + 24 * 3600_000)),
     requestKey: crypto.randomUUID(),
@@ -130,7 +131,7 @@ export function AddTaskForm({ card }: { card: ClientCardDto }): JSX.Element {
       type,
       priority: draft.priority,
       clientId: card.id,
-      internetMessageId: scope.item.internetMessageId,
+      internetMessageId: item.internetMessageId,
     };
     const dueAt = dueAtOf(draft.due);
     if (dueAt && dueAt !== 'invalid') body.dueAt = dueAt;

@@ -24,6 +24,11 @@ import { clearSession } from './session-store.ts';
 
 // Only outside Office: loaded on demand so the pane inside Outlook does not carry it.
 const PreviewWorkspace = lazy(() => import('./PreviewWorkspace.tsx'));
+// Only for a task link (`/?task=<id>`, from a calendar event or the iCalendar feed): loaded on demand too.
+const TaskView = lazy(() => import('./TaskView.tsx').then((m) => ({ default: m.TaskView })));
+
+/** The task a `?task=<id>` link asks for ('' for an empty one), or null for the usual pane. */
+const taskLinkOf = (search: string): string | null => new URLSearchParams(search).get('task');
 
 const useStyles = makeStyles({
   root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
@@ -96,6 +101,14 @@ export function App({ officeHost }: { officeHost: MailHost | null }): JSX.Elemen
   const me = useMe(token);
   const i18n = useMemo<I18n>(() => ({ lang, t: dictionaries[lang] }), [lang]);
   const { t } = i18n;
+  // A task link shows that task instead of the pane until closed; the pane inside Outlook never has one.
+  const [taskId, setTaskId] = useState<string | null>(() => taskLinkOf(window.location.search));
+  const closeTask = () => {
+    const url = new URL(window.location.href);
+    url.searchParams.delete('task');
+    window.history.replaceState(window.history.state, '', url);
+    setTaskId(null);
+  };
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -148,6 +161,10 @@ export function App({ officeHost }: { officeHost: MailHost | null }): JSX.Elemen
           <main>
             {!token ? (
               <SignIn />
+            ) : taskId !== null ? (
+              <Suspense fallback={<Spinner size="small" label={t.loading} />}>
+                <TaskView taskId={taskId} onClose={closeTask} />
+              </Suspense>
             ) : officeHost ? (
               <Pane host={officeHost} />
             ) : (

@@ -19,13 +19,14 @@ import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { CardSkeleton } from './CardSkeleton.tsx';
 import { ClientDetail } from './ClientDetail.tsx';
+import { ItemlessClient } from './ItemlessClient.tsx';
 import { type ItemLog, ItemLogContext, useItemLogState } from './item-log.ts';
 import { MailHostContext } from './mail-host-context.ts';
 import { NoticesButton, NoticesView, useUnreadNotices } from './NoticesView.tsx';
 import { OpenClientContext, type OpenClientTarget } from './open-client.ts';
 import { ParticipantSection } from './ParticipantSection.tsx';
 import { TeamView } from './TeamView.tsx';
-import { type CardScope, CardScopeContext, usePaneView } from './use-pane-view.ts';
+import { type CardScope, CardScopeContext, NO_ITEM_KEY, usePaneView } from './use-pane-view.ts';
 
 // Logging and history are loaded with the first card that shows them (initial bundle budget).
 const LoggedBanner = lazy(() => import('./LogToClient.tsx').then((m) => ({ default: m.LoggedBanner })));
@@ -157,12 +158,14 @@ function ClientPane({ host, openRequest }: { host: MailHost; openRequest: OpenRe
   const s = useStyles();
   const { t } = useI18n();
   const { view, reload, patchClient, followError } = usePaneView(host);
-  // Clients opened from links, per item: a different item starts from its own participants again.
+  // Clients opened from links, per item: a different item starts from its own participants again. With no
+  // item selected, a card opened from a notice stacks under NO_ITEM_KEY (shown without the item's actions).
   const [opened, setOpened] = useState<{ key: string; stack: OpenClientTarget[] }>({ key: '', stack: [] });
-  const key = view.kind === 'ready' || view.kind === 'loading' ? view.key : '';
+  const key =
+    view.kind === 'ready' || view.kind === 'loading' ? view.key : view.kind === 'no-item' ? NO_ITEM_KEY : '';
   const stack = opened.key === key ? opened.stack : [];
   const openClient = (target: OpenClientTarget) => setOpened({ key, stack: [...stack, target] });
-  // A card asked for from the notices opens on top of the current item's cards, once the item is known.
+  // A card asked for from the notices opens on top of the current item's cards (or of no item), once known.
   const handled = useRef(0);
   useEffect(() => {
     if (!openRequest || openRequest.seq === handled.current || !key) return;
@@ -199,15 +202,22 @@ function ClientPane({ host, openRequest }: { host: MailHost; openRequest: OpenRe
     case 'no-item':
       return (
         <div className={s.pane}>
-          <div className={s.empty}>
-            <Icon name="mail" size={32} />
-            <Subtitle2 as="h2" className={s.emptyTitle}>
-              {t.selectItem}
-            </Subtitle2>
-            <Body1>{t.selectItemHint}</Body1>
-            {/* A card asked for from the notices waits for an item (cards act on the selected email). */}
-            {openRequest && openRequest.seq !== handled.current && <Body1>{t.noticeNoItem}</Body1>}
-          </div>
+          {stack.length > 0 ? (
+            <ItemlessClient
+              stack={stack}
+              onOpen={openClient}
+              onBack={() => setOpened({ key, stack: stack.slice(0, -1) })}
+              patchClient={patchClient}
+            />
+          ) : (
+            <div className={s.empty}>
+              <Icon name="mail" size={32} />
+              <Subtitle2 as="h2" className={s.emptyTitle}>
+                {t.selectItem}
+              </Subtitle2>
+              <Body1>{t.selectItemHint}</Body1>
+            </div>
+          )}
         </div>
       );
     case 'error':

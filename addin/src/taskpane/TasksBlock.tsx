@@ -162,7 +162,11 @@ export function TasksBlock({ card }: { card: ClientCardDto }): JSX.Element {
           )}
         />
       )}
-      <AddTaskForm key={`${scope.itemKey}|${card.id}`} card={card} />
+      {scope.item ? (
+        <AddTaskForm key={`${scope.itemKey}|${card.id}`} card={card} item={scope.item} />
+      ) : (
+        <Caption1 className={s.muted}>{t.addTaskNeedsItem}</Caption1>
+      )}
     </Section>
   );
 }

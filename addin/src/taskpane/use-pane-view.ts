@@ -145,13 +145,21 @@ export function usePaneView(host: MailHost) {
   return { view, reload, patchClient, followError };
 }
 
-/** What a card needs from the pane around it: the item it belongs to and how to refresh after writes. */
+/**
+ * What a card needs from the pane around it: the item it belongs to and how to refresh after writes. `item`
+ * is null for a card opened with no email or meeting selected (from a notice, a task link): what acts on the
+ * item (logging it, a task from it) is then unavailable, the rest of the card works.
+ */
 export type CardScope = {
-  item: MailItemContext;
+  item: MailItemContext | null;
+  /** {@link NO_ITEM_KEY} when there is no item. */
   itemKey: string;
   patchClient: (clientId: string, fn: (c: ClientCardDto) => ClientCardDto) => void;
   reload: () => void;
 };
+
+/** The item key of cards opened with no item selected (never an {@link itemKey}: those have a prefix). */
+export const NO_ITEM_KEY = 'no-item';
 
 export const CardScopeContext = createContext<CardScope | null>(null);
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Task, TaskPriority, TaskStatus, TaskType } from './clients.ts';
+import { CREDIT_STAGES, Task, TaskPriority, TaskStatus, TaskType } from './clients.ts';
 import { DateTime, Id, NonBlankText, UserRef } from './common.ts';
 
 /** When the task is planned: an event in the assignee's Outlook calendar (calendar sync). */
@@ -70,3 +70,23 @@ export const TeamView = Type.Object({
   ),
 });
 export type TeamViewDto = Static<typeof TeamView>;
+
+/**
+ * GET /api/v1/tasks/:id: one task opened from its link (calendar event, iCalendar feed), with its client's name
+ * (null when the caller may not open that client) and the credit stage it follows, if any.
+ */
+export const TaskLink = Type.Object({
+  task: Task,
+  client: Type.Union([Type.Object({ id: Id, displayName: Type.String() }), Type.Null()]),
+  credit: Type.Union([
+    Type.Object({
+      applicationId: Id,
+      number: Type.String(),
+      stage: Type.Enum(CREDIT_STAGES),
+      /** The stage is over (the task stays as a record of it). */
+      completed: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+});
+export type TaskLinkDto = Static<typeof TaskLink>;

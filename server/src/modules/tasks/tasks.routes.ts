@@ -1,9 +1,9 @@
-import { CreateTaskRequest, IdParams, Task, UpdateTaskRequest } from '@crm/shared';
+import { CreateTaskRequest, IdParams, Task, TaskLink, UpdateTaskRequest } from '@crm/shared';
 import { Type } from 'typebox';
 import type { ApiApp } from '../../app.ts';
 import type { Db } from '../../db/database.ts';
 import { originOf } from '../../plugins/auth.ts';
-import { createTask, updateTask } from './tasks.service.ts';
+import { createTask, getTaskLink, updateTask } from './tasks.service.ts';
 
 /** `Idempotency-Key` (optional): a retried POST with the same key and body replays the first answer. */
 const IdempotencyHeaders = Type.Object({
@@ -12,7 +12,10 @@ const IdempotencyHeaders = Type.Object({
   ),
 });
 
-/** POST /tasks (from the pane) and PATCH /tasks/:id (complete, reschedule; stale version -> 409). */
+/**
+ * POST /tasks (from the pane), GET /tasks/:id (a task opened from its calendar link) and PATCH /tasks/:id
+ * (complete, reschedule; stale version -> 409).
+ */
 export async function tasksRoutes(app: ApiApp, opts: { db: Db; idempotencyTtlHours: number }) {
   app.post(
     '/tasks',
@@ -36,6 +39,11 @@ export async function tasksRoutes(app: ApiApp, opts: { db: Db; idempotencyTtlHou
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(task);
     },
+  );
+  app.get(
+    '/tasks/:id',
+    { schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskLink } } },
+    async (request) => getTaskLink(opts.db, request.principal, originOf(request), request.params.id),
   );
   app.patch(
     '/tasks/:id',

@@ -1,4 +1,10 @@
-import { AppError, type CreateTaskRequestDto, type TaskDto, type UpdateTaskRequestDto } from '@crm/shared';
+import {
+  AppError,
+  type CreateTaskRequestDto,
+  type TaskDto,
+  type TaskLinkDto,
+  type UpdateTaskRequestDto,
+} from '@crm/shared';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
@@ -42,6 +48,65 @@ async function canTouchTask(db: Db, p: Principal, taskId: string): Promise<boole
     .select('id')
     .executeTakeFirst();
   return Boolean(row);
+}
+
+/**
+ * One task for its link (calendar event, iCalendar feed): to its assignee or author, or the assignee's
+ * supervisor, as for a change. The client's name only when the caller may open that client; the credit stage
+ * the task follows, if any. Audited as a read of the client's data (refused: by task id only).
+ * @throws AppError NOT_FOUND (no such task, or it is not the principal's)
+ */
+export async function getTaskLink(
+  db: Db,
+  p: Principal,
+  origin: RequestOrigin,
+  id: string,
+): Promise<TaskLinkDto> {
+  const task = (await canTouchTask(db, p, id)) ? await findTask(db, id) : undefined;
+  if (!task) {
+    await recordAudit(db, p, origin, [
+      { action: 'task.read', result: 'denied', entity: 'task', entityId: id },
+    ]);
+    throw new AppError('NOT_FOUND', 'No such task, or it is not yours', 'params.id');
+  }
+  const client = task.clientId
+    ? await db
+        .selectFrom('clients as c')
+        .where('c.id', '=', task.clientId)
+        .where(visibleClient(p))
+        .select(['c.id', 'c.display_name as displayName'])
+        .executeTakeFirst()
+    : undefined;
+  // The open stage first, else the last one the task followed.
+  const stage = await db
+    .selectFrom('application_stages as s')
+    .innerJoin('credit_applications as a', 'a.id', 's.application_id')
+    .where('s.task_id', '=', id)
+    .select(['a.id', 'a.number', 's.stage_code', 's.completed_at'])
+    .orderBy(sql`s.completed_at is null`, 'desc')
+    .orderBy('s.entered_at', 'desc')
+    .executeTakeFirst();
+  await recordAudit(db, p, origin, [
+    {
+      action: 'task.read',
+      result: 'ok',
+      clientIds: client ? [client.id] : [],
+      entity: 'task',
+      entityId: id,
+    },
+  ]);
+  return {
+    task,
+    client: client ?? null,
+    credit: stage
+      ? {
+          applicationId: stage.id,
+          number: stage.number,
+          stage: stage.stage_code as NonNullable<TaskLinkDto['credit']>['stage'],
+          completed: stage.completed_at !== null,
+        }
+      : null,
+  };
 }
 
 /**
