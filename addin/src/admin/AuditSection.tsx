@@ -23,7 +23,7 @@ import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { fieldError } from './form.tsx';
+import { Breakable, fieldError } from './form.tsx';
 
 const useStyles = makeStyles({
   root: adminStyles.root,
@@ -32,7 +32,11 @@ const useStyles = makeStyles({
   wide: { minWidth: '300px' },
   table: adminStyles.table,
   details: { fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
-  detailsColumn: { width: '36%' },
+  detailsColumn: { width: '32%' },
+  // Short values stay on one line when there is room; at high zoom they wrap (at `.`/`_` for actions).
+  oneLine: { '@media (min-width: 1024px)': { whiteSpace: 'nowrap' } },
+  // Room for a whole action name (`<wbr>` still lets it wrap at `.`/`_`, so `nowrap` alone would not do).
+  actionColumn: { '@media (min-width: 1024px)': { width: '14em' } },
   muted: adminStyles.muted,
 });
 
@@ -204,7 +208,7 @@ export default function AuditSection(): JSX.Element {
             <TableRow>
               <TableHeaderCell>{t.at}</TableHeaderCell>
               <TableHeaderCell>{t.auditUser}</TableHeaderCell>
-              <TableHeaderCell>{t.action}</TableHeaderCell>
+              <TableHeaderCell className={s.actionColumn}>{t.action}</TableHeaderCell>
               <TableHeaderCell>{t.result}</TableHeaderCell>
               <TableHeaderCell>{t.entity}</TableHeaderCell>
               <TableHeaderCell>{t.channel}</TableHeaderCell>
@@ -214,7 +218,7 @@ export default function AuditSection(): JSX.Element {
           <TableBody>
             {items.map((e) => (
               <TableRow key={e.id}>
-                <TableCell>{fmt.format(new Date(e.at))}</TableCell>
+                <TableCell className={s.oneLine}>{fmt.format(new Date(e.at))}</TableCell>
                 <TableCell>
                   {e.actorId ? (names.get(e.actorId) ?? e.actorId.slice(0, 8)) : t.none}
                   {e.actorRole && (
@@ -223,7 +227,9 @@ export default function AuditSection(): JSX.Element {
                     </Caption1>
                   )}
                 </TableCell>
-                <TableCell>{e.action}</TableCell>
+                <TableCell>
+                  <Breakable text={e.action} />
+                </TableCell>
                 <TableCell>
                   <Badge
                     appearance="tint"
@@ -233,16 +239,20 @@ export default function AuditSection(): JSX.Element {
                   </Badge>
                 </TableCell>
                 <TableCell>
-                  {e.entity
-                    ? `${e.entity} ${names.get(e.entityId ?? '') ?? (e.entityId ?? '').slice(0, 8)}`
-                    : t.none}
+                  {e.entity ? (
+                    <Breakable
+                      text={`${e.entity} ${names.get(e.entityId ?? '') ?? (e.entityId ?? '').slice(0, 8)}`}
+                    />
+                  ) : (
+                    t.none
+                  )}
                   {e.clientIds.length > 0 && (
                     <Caption1 className={s.muted}>{` · ${t.clients}: ${e.clientIds.length}`}</Caption1>
                   )}
                 </TableCell>
-                <TableCell>{e.channel ?? t.none}</TableCell>
+                <TableCell className={s.oneLine}>{e.channel ?? t.none}</TableCell>
                 <TableCell className={s.details} title={JSON.stringify(e.details)}>
-                  {summary(e.details)}
+                  <Breakable text={summary(e.details)} />
                 </TableCell>
               </TableRow>
             ))}

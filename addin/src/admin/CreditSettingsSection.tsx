@@ -55,7 +55,14 @@ import { Icon } from '../ui/icons.tsx';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import {
+  ChoiceField,
+  FormError,
+  fieldError,
+  openOnRowClick,
+  useRevealOnOpen,
+  useUnsavedChanges,
+} from './form.tsx';
 
 // Credit settings: approval routes (an edit saves a new version; running applications keep theirs), the
 // production calendar, and the client message templates with a preview.
@@ -74,6 +81,7 @@ const useStyles = makeStyles({
   head: adminStyles.head,
   table: adminStyles.table,
   selected: adminStyles.selected,
+  clickableRow: adminStyles.clickableRow,
   panel: {
     flexGrow: 2,
     flexBasis: '340px',
@@ -299,6 +307,8 @@ function RoutesTab(): JSX.Element {
   const [error, setError] = useState<unknown>(null);
   const [history, setHistory] = useState(false);
   const [open, setOpen] = useState<{ id: string | null } | null>(null);
+  // The editor takes the list's place: show its top and put focus on its heading, not on the lost button.
+  const editorRef = useRevealOnOpen<HTMLElement>(open ? (open.id ?? 'new') : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [editorDirty, setEditorDirty] = useState(false);
   const [ask, setAsk] = useState<{ next: { id: string | null } | null } | null>(null);
@@ -351,7 +361,7 @@ function RoutesTab(): JSX.Element {
 
   if (open)
     return (
-      <section className={s.editor} aria-label={current ? current.name : c.newRoute}>
+      <section ref={editorRef} className={s.editor} aria-label={current ? current.name : c.newRoute}>
         <div className={s.head}>
           <Button size="small" appearance="subtle" onClick={() => leave(null)}>
             {c.backToRoutes}
@@ -437,7 +447,11 @@ function RoutesTab(): JSX.Element {
             </TableHeader>
             <TableBody>
               {rows.map((r) => (
-                <TableRow key={r.id}>
+                <TableRow
+                  key={r.id}
+                  className={s.clickableRow}
+                  onClick={openOnRowClick(() => leave({ id: r.id }))}
+                >
                   <TableCell>
                     <Button
                       className={s.nameButton}

@@ -8,6 +8,7 @@ import {
   MessageBar,
   MessageBarBody,
   makeStyles,
+  mergeClasses,
   Option,
   Spinner,
   Subtitle2,
@@ -24,7 +25,7 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import { FormError, fieldError, openOnRowClick, useRevealOnOpen, useUnsavedChanges } from './form.tsx';
 
 const useStyles = makeStyles({
   layout: adminStyles.layout,
@@ -33,6 +34,7 @@ const useStyles = makeStyles({
   blockHead: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
   table: adminStyles.table,
   selected: adminStyles.selected,
+  clickableRow: adminStyles.clickableRow,
   panel: adminStyles.panel,
   form: adminStyles.form,
   actions: { display: 'flex', gap: tokens.spacingHorizontalS },
@@ -100,6 +102,13 @@ export default function OrganisationSection(): JSX.Element {
   };
   const isOpen = (kind: string, id: string) =>
     editing.kind === kind && (editing as { record: { id: string } | null }).record?.id === id;
+  const panelRef = useRevealOnOpen<HTMLElement>(
+    editing.kind === 'none' ? null : `${editing.kind}:${editing.record?.id ?? 'new'}`,
+  );
+  const rowProps = (kind: 'region' | 'branch' | 'team', id: string, onOpen: () => void) => ({
+    className: mergeClasses(s.clickableRow, isOpen(kind, id) && s.selected),
+    onClick: openOnRowClick(onOpen),
+  });
 
   if (!org)
     return error !== null ? <ErrorBar error={error} onRetry={() => void load()} /> : <Spinner size="small" />;
@@ -141,7 +150,7 @@ export default function OrganisationSection(): JSX.Element {
             </TableHeader>
             <TableBody>
               {org.regions.map((r) => (
-                <TableRow key={r.id} className={isOpen('region', r.id) ? s.selected : undefined}>
+                <TableRow key={r.id} {...rowProps('region', r.id, () => open({ kind: 'region', record: r }))}>
                   <TableCell>{nameButton(r.name, () => open({ kind: 'region', record: r }))}</TableCell>
                   <TableCell>{org.branches.filter((b) => b.regionId === r.id).length}</TableCell>
                 </TableRow>
@@ -163,7 +172,7 @@ export default function OrganisationSection(): JSX.Element {
             </TableHeader>
             <TableBody>
               {org.branches.map((b) => (
-                <TableRow key={b.id} className={isOpen('branch', b.id) ? s.selected : undefined}>
+                <TableRow key={b.id} {...rowProps('branch', b.id, () => open({ kind: 'branch', record: b }))}>
                   <TableCell>{nameButton(b.code, () => open({ kind: 'branch', record: b }))}</TableCell>
                   <TableCell>{b.name}</TableCell>
                   <TableCell>{regionName(b.regionId)}</TableCell>
@@ -187,7 +196,7 @@ export default function OrganisationSection(): JSX.Element {
             </TableHeader>
             <TableBody>
               {org.teams.map((x) => (
-                <TableRow key={x.id} className={isOpen('team', x.id) ? s.selected : undefined}>
+                <TableRow key={x.id} {...rowProps('team', x.id, () => open({ kind: 'team', record: x }))}>
                   <TableCell>{nameButton(x.name, () => open({ kind: 'team', record: x }))}</TableCell>
                   <TableCell>{branchName(x.branchId)}</TableCell>
                   <TableCell>{x.supervisor?.name ?? t.none}</TableCell>
@@ -199,7 +208,7 @@ export default function OrganisationSection(): JSX.Element {
         </section>
       </div>
       {editing.kind !== 'none' && (
-        <section className={s.panel} aria-label={t.edit}>
+        <section ref={panelRef} className={s.panel} aria-label={t.edit}>
           {notice && (
             <MessageBar intent="success">
               <MessageBarBody>{notice}</MessageBarBody>

@@ -26,6 +26,7 @@ import {
   MessageBar,
   MessageBarBody,
   makeStyles,
+  mergeClasses,
   Option,
   Spinner,
   Subtitle2,
@@ -38,14 +39,22 @@ import {
   Textarea,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, useCallback, useEffect, useMemo, useState } from 'react';
+import { type JSX, type Ref, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/api-error.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { type LeftWork, useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { FormError, fieldError, splitList, useUnsavedChanges } from './form.tsx';
+import {
+  Breakable,
+  FormError,
+  fieldError,
+  openOnRowClick,
+  splitList,
+  useRevealOnOpen,
+  useUnsavedChanges,
+} from './form.tsx';
 
 const useStyles = makeStyles({
   layout: adminStyles.layout,
@@ -62,6 +71,7 @@ const useStyles = makeStyles({
   panel: adminStyles.panel,
   table: adminStyles.table,
   selected: adminStyles.selected,
+  clickableRow: adminStyles.clickableRow,
   muted: adminStyles.muted,
   nameButton: adminStyles.nameButton,
   nameCell: adminStyles.nameCell,
@@ -107,6 +117,14 @@ export default function UsersSection({ me }: { me: MeDto }): JSX.Element {
     void load();
   }, [load]);
 
+  const panelRef = useRevealOnOpen<HTMLElement>(
+    // The editor shows once the organisation has loaded: reveal it then.
+    !org ? null : editing.kind === 'edit' ? editing.user.id : editing.kind === 'new' ? 'new' : null,
+  );
+  const openUser = (u: AdminUserDto) => {
+    setNotice(null);
+    setEditing({ kind: 'edit', user: u });
+  };
   const branchName = (id: string | undefined) => org?.branches.find((b) => b.id === id)?.name;
   const afterSave = (user: AdminUserDto, message = t.saved) => {
     setNotice(message);
@@ -197,7 +215,11 @@ export default function UsersSection({ me }: { me: MeDto }): JSX.Element {
                 {page.items.map((u) => (
                   <TableRow
                     key={u.id}
-                    className={editing.kind === 'edit' && editing.user.id === u.id ? s.selected : undefined}
+                    className={mergeClasses(
+                      s.clickableRow,
+                      editing.kind === 'edit' && editing.user.id === u.id && s.selected,
+                    )}
+                    onClick={openOnRowClick(() => openUser(u))}
                   >
                     <TableCell>
                       <div className={s.nameCell}>
@@ -206,14 +228,13 @@ export default function UsersSection({ me }: { me: MeDto }): JSX.Element {
                           appearance="transparent"
                           size="small"
                           aria-label={`${t.edit}: ${u.name}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setEditing({ kind: 'edit', user: u });
-                          }}
+                          onClick={() => openUser(u)}
                         >
                           {u.name}
                         </Button>
-                        <Caption1 className={s.muted}>{u.email}</Caption1>
+                        <Caption1 className={s.muted}>
+                          <Breakable text={u.email} />
+                        </Caption1>
                       </div>
                     </TableCell>
                     <TableCell>{common.userRoles[u.role]}</TableCell>
@@ -233,6 +254,7 @@ export default function UsersSection({ me }: { me: MeDto }): JSX.Element {
       </section>
       {editing.kind !== 'none' && org && (
         <UserEditor
+          ref={panelRef}
           key={editing.kind === 'edit' ? `${editing.user.id}:${editing.user.version}` : 'new'}
           user={editing.kind === 'edit' ? editing.user : null}
           org={org}
@@ -289,6 +311,7 @@ const FIELDS = [
 
 /** One user's form: explicit Save, the server's field messages next to the fields, 409 with "Reload". */
 function UserEditor({
+  ref,
   user,
   org,
   supervisors,
@@ -297,6 +320,7 @@ function UserEditor({
   onSaved,
   onClose,
 }: {
+  ref: Ref<HTMLElement>;
   user: AdminUserDto | null;
   org: OrganisationDto;
   supervisors: AdminUserDto[];
@@ -362,7 +386,7 @@ function UserEditor({
   };
 
   return (
-    <section className={s.panel} aria-label={user ? user.name : t.newUser}>
+    <section ref={ref} className={s.panel} aria-label={user ? user.name : t.newUser}>
       <Subtitle2 as="h3">{user ? user.name : t.newUser}</Subtitle2>
       {user && <Caption1 className={s.muted}>{t.userWork(user.openTasks, user.managedClients)}</Caption1>}
       {notice && !dirty && (

@@ -16,6 +16,7 @@ import {
   MessageBar,
   MessageBarBody,
   makeStyles,
+  mergeClasses,
   Option,
   Spinner,
   Subtitle2,
@@ -33,7 +34,14 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { adminApi } from './admin-api.ts';
 import { type AdminDict, useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import {
+  ChoiceField,
+  FormError,
+  fieldError,
+  openOnRowClick,
+  useRevealOnOpen,
+  useUnsavedChanges,
+} from './form.tsx';
 
 // "Work settings": task types (names, default duration and reminder, Outlook category, on/off), priority
 // names and Outlook importance, and per branch the working days, hours and time zone the credit SLA counts in.
@@ -72,7 +80,7 @@ const useStyles = makeStyles({
   muted: adminStyles.muted,
   nameCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', paddingBlock: '2px' },
   wide: { width: '32%' },
-  wrap: { overflowWrap: 'anywhere' },
+  clickableRow: adminStyles.clickableRow,
   nameButton: adminStyles.nameButton,
 });
 
@@ -142,6 +150,10 @@ export default function WorkSettingsSection(): JSX.Element {
     setEditing(e);
   };
 
+  const panelRef = useRevealOnOpen<HTMLElement>(
+    editing.kind === 'none' ? null : `${editing.kind}:${editing.record?.code ?? 'new'}`,
+  );
+
   if (!data)
     return error !== null ? <ErrorBar error={error} onRetry={() => void load()} /> : <Spinner size="small" />;
 
@@ -180,15 +192,19 @@ export default function WorkSettingsSection(): JSX.Element {
                 <TableHeader>
                   <TableRow>
                     <TableHeaderCell className={s.wide}>{t.name}</TableHeaderCell>
-                    <TableHeaderCell className={s.wrap}>{t.wsDurationShort}</TableHeaderCell>
-                    <TableHeaderCell className={s.wrap}>{t.wsReminderShort}</TableHeaderCell>
-                    <TableHeaderCell className={s.wrap}>{t.wsCategoryShort}</TableHeaderCell>
+                    <TableHeaderCell>{t.wsDurationShort}</TableHeaderCell>
+                    <TableHeaderCell>{t.wsReminderShort}</TableHeaderCell>
+                    <TableHeaderCell>{t.wsCategoryShort}</TableHeaderCell>
                     <TableHeaderCell>{t.status}</TableHeaderCell>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
                   {data.types.map((x) => (
-                    <TableRow key={x.code} className={isOpen('type', x.code) ? s.selected : undefined}>
+                    <TableRow
+                      key={x.code}
+                      className={mergeClasses(s.clickableRow, isOpen('type', x.code) && s.selected)}
+                      onClick={openOnRowClick(() => open({ kind: 'type', record: x }))}
+                    >
                       <TableCell>
                         <div className={s.nameCell}>
                           {nameButton(`${x.nameRu} / ${x.nameEn}`, () => open({ kind: 'type', record: x }))}
@@ -197,7 +213,7 @@ export default function WorkSettingsSection(): JSX.Element {
                       </TableCell>
                       <TableCell>{minutes(x.defaultDurationMinutes)}</TableCell>
                       <TableCell>{minutes(x.defaultReminderMinutes)}</TableCell>
-                      <TableCell className={s.wrap}>{x.calendarCategory}</TableCell>
+                      <TableCell>{x.calendarCategory}</TableCell>
                       <TableCell>
                         <Badge appearance="tint" color={x.active ? 'success' : 'subtle'}>
                           {x.active ? t.active : t.inactive}
@@ -223,7 +239,11 @@ export default function WorkSettingsSection(): JSX.Element {
               </TableHeader>
               <TableBody>
                 {data.priorities.map((x) => (
-                  <TableRow key={x.code} className={isOpen('priority', x.code) ? s.selected : undefined}>
+                  <TableRow
+                    key={x.code}
+                    className={mergeClasses(s.clickableRow, isOpen('priority', x.code) && s.selected)}
+                    onClick={openOnRowClick(() => open({ kind: 'priority', record: x }))}
+                  >
                     <TableCell>
                       {nameButton(`${x.nameRu} / ${x.nameEn}`, () => open({ kind: 'priority', record: x }))}
                     </TableCell>
@@ -238,7 +258,7 @@ export default function WorkSettingsSection(): JSX.Element {
         <WorkingHoursBlock branches={data.branches} />
       </div>
       {editing.kind !== 'none' && (
-        <section className={s.panel} aria-label={t.edit}>
+        <section ref={panelRef} className={s.panel} aria-label={t.edit}>
           {notice && (
             <MessageBar intent="success">
               <MessageBarBody>{notice}</MessageBarBody>

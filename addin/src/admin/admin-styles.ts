@@ -22,7 +22,19 @@ export const adminStyles = {
   block: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   /** A heading with buttons beside it. */
   head: { display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
-  table: { backgroundColor: tokens.colorNeutralBackground1 },
+  /**
+   * Columns sized by their content (Fluent's default `fixed` layout gives every column the same width, so long
+   * words ran into the next column). Text wraps between words; a word longer than its column breaks rather
+   * than spilling over its neighbour.
+   */
+  table: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    tableLayout: 'auto',
+    overflowWrap: 'break-word',
+    wordBreak: 'normal',
+  },
+  /** A row that opens its record's form on click (the name button stays for the keyboard). */
+  clickableRow: { cursor: 'pointer' },
   selected: { backgroundColor: tokens.colorNeutralBackground1Selected },
   // Wide tables scroll in their own box at high zoom rather than widening the page.
   scroll: { overflowX: 'auto', maxWidth: '100%' },

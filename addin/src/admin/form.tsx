@@ -8,7 +8,17 @@ import {
   MessageBarTitle,
   Option,
 } from '@fluentui/react-components';
-import { createContext, type JSX, useContext, useEffect, useId } from 'react';
+import {
+  createContext,
+  Fragment,
+  type JSX,
+  type MouseEvent,
+  type RefObject,
+  useContext,
+  useEffect,
+  useId,
+  useRef,
+} from 'react';
 import { ApiError } from '../api/api-error.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useAdminText } from './admin-i18n.ts';
@@ -114,5 +124,54 @@ export function ChoiceField<V extends string>({
         ))}
       </Dropdown>
     </Field>
+  );
+}
+
+/**
+ * When an editing panel opens (`openKey` turns to another record, or to "new"), brings it into view and moves
+ * focus to its heading: at high zoom the panel sits under the list, below the fold, and keyboard users would
+ * otherwise have to tab past every row to reach it. Put the returned ref on the panel.
+ */
+export function useRevealOnOpen<T extends HTMLElement>(openKey: string | null): RefObject<T | null> {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    const panel = ref.current;
+    if (openKey === null || !panel) return;
+    const { top } = panel.getBoundingClientRect();
+    if (top < 0 || top > window.innerHeight - 96) panel.scrollIntoView({ block: 'start' });
+    const heading = panel.querySelector<HTMLElement>('h2, h3, h4');
+    const target = heading ?? panel.querySelector<HTMLElement>('input, textarea, button, [tabindex]');
+    if (!target) return;
+    if (target === heading && !heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    target.focus({ preventScroll: true });
+  }, [openKey]);
+  return ref;
+}
+
+/**
+ * Click handler for a table row that opens the record, as its name button does. Clicks on the row's own
+ * controls, and drags that select text, are left alone.
+ */
+export function openOnRowClick(open: () => void): (e: MouseEvent<HTMLElement>) => void {
+  return (e) => {
+    if ((e.target as HTMLElement).closest('button, a, input, select, textarea, [role="button"]')) return;
+    if (window.getSelection()?.toString()) return;
+    open();
+  };
+}
+
+/** Text with line-break chances after `.`, `_`, `/`, `,` and `:` (identifiers, JSON), not changing its text. */
+export function Breakable({ text }: { text: string }): JSX.Element {
+  const parts = text.split(/(?<=[._/,:])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, never reordered
+        <Fragment key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </Fragment>
+      ))}
+    </>
   );
 }
