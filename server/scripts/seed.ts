@@ -25,8 +25,9 @@ try {
   await migrateToLatest(db);
   // Seeded stage tasks queue their calendar sync job (graphile_worker.add_job), as the API does.
   await installJobQueue(config.databaseUrl ?? embedded!.url);
-  await sql`truncate audit_events, idempotency_keys, role_grants, loans, credit_applications, task_history, tasks, deals, products, client_relations,
-    contact_points, legal_entity_profiles, individual_profiles, client_branches, clients, user_addresses, users, branches`.execute(
+  // CASCADE: every table that hangs off these (tasks, credit, interactions, calendar links, feeds...) goes too,
+  // whichever module added it; reference data (task types, templates, holidays) stays.
+  await sql`truncate audit_events, idempotency_keys, users, branches, clients, products, approval_routes, blobs cascade`.execute(
     db,
   );
   const started = Date.now();
