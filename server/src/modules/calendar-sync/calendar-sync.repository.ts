@@ -13,6 +13,13 @@ export async function enqueueTaskSync(trx: Db, taskId: string): Promise<void> {
     job_key := ${`task:${taskId}`}::text, max_attempts := 25)`.execute(trx);
 }
 
+/** enqueueTaskSync for many tasks in one statement (a route's stage tasks, the demo seed's 100,000). */
+export async function enqueueTaskSyncs(trx: Db, taskIds: string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await sql`select graphile_worker.add_job('calendar_sync_task', json_build_object('taskId', id::text),
+    job_key := 'task:' || id::text, max_attempts := 25) from unnest(${taskIds}::uuid[]) as id`.execute(trx);
+}
+
 /**
  * Asks for a mailbox run. One queue per mailbox: its runs never overlap, so two runs never write the same
  * event; keyed per mailbox and started `windowMs` after the first request, so a burst becomes one run that batches.

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
-import { enqueueTaskSync } from '../calendar-sync/calendar-sync.repository.ts';
+import { enqueueTaskSync, enqueueTaskSyncs } from '../calendar-sync/calendar-sync.repository.ts';
 import { addTaskHistory } from './tasks.repository.ts';
 
 // Tasks a workflow assigns on its own rules (a credit application's stage owner), not a user's choice: the
@@ -67,15 +67,19 @@ export async function createWorkflowTasks(
   // Postgres returns a multi-row VALUES insert in input order; ids given by the caller are checked anyway.
   const created = rows.map((r) => r.id);
   if (ids && created.some((id, i) => id !== ids[i])) throw new Error('createWorkflowTasks: ids out of order');
-  for (const [i, input] of inputs.entries()) {
-    await addTaskHistory(trx, {
-      taskId: created[i]!,
-      actorId: actor.id,
-      action: 'created',
-      changes: { status: 'open', assigneeId: input.assigneeId, source: input.source },
-    });
-    await enqueueTaskSync(trx, created[i]!);
-  }
+  // One statement each for history and outbox: the demo seed creates 100,000 of these on a large bank.
+  await trx
+    .insertInto('task_history')
+    .values(
+      inputs.map((input, i) => ({
+        task_id: created[i]!,
+        actor_id: actor.id,
+        action: 'created',
+        changes: JSON.stringify({ status: 'open', assigneeId: input.assigneeId, source: input.source }),
+      })),
+    )
+    .execute();
+  await enqueueTaskSyncs(trx, created);
   await recordAudit(
     trx,
     actor,
