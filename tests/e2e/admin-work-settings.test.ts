@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { DemoInboxDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
@@ -10,6 +9,7 @@ import {
   type AdminTabOptions,
   ARTIFACTS,
   DEMO_ADMIN,
+  demoInbox,
   launchBrowser,
   launchPaneBrowser,
   openAdminContext,
@@ -208,10 +208,7 @@ describe('the pane takes the new type at once', () => {
   it('offers “Office visit” in Add task, prefills its default duration, and creates the task with it', async () => {
     const rm1 = 'rm1@bank.example';
     const token = await tokenFor(server.app, rm1);
-    const inbox = (
-      await server.app.inject({ url: '/api/v1/dev/inbox', headers: { authorization: `Bearer ${token}` } })
-    ).json() as DemoInboxDto;
-    const item = inbox.items.find((i) => i.caseId === 'plain-external-sender')!;
+    const item = (await demoInbox(server.app, token)).find((i) => i.caseId === 'plain-external-sender')!;
     const pane = await launchPaneBrowser();
     try {
       const page = await pane.context.newPage();

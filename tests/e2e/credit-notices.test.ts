@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { DemoInboxDto, DemoItemDto } from '@crm/shared';
+import type { DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, launchPaneBrowser } from '../support/e2e.ts';
+import { ARTIFACTS, demoInbox, launchPaneBrowser } from '../support/e2e.ts';
 
 // The stage owner's notices in the pane, in Chromium against the real API over a seeded demo bank: an RM
 // nudges the credit officer holding a stage from the client's card; the officer's pane shows the unread count
@@ -63,12 +63,7 @@ beforeAll(async () => {
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
   for (const email of [RM1, OFFICER]) tokens[email] = await tokenFor(server.app, email);
-  const res = await server.app.inject({
-    url: '/api/v1/dev/inbox',
-    headers: { authorization: `Bearer ${tokens[RM1]}` },
-  });
-  expect(res.statusCode).toBe(200);
-  const found = (res.json() as DemoInboxDto).items.find((i) => i.caseId === 'plain-external-sender');
+  const found = (await demoInbox(server.app, tokens[RM1]!)).find((i) => i.caseId === 'plain-external-sender');
   if (!found) throw new Error('demo inbox has no plain-external-sender item');
   item = found;
   browser = await launchPaneBrowser();

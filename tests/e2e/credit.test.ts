@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { ClientCardDto, DemoInboxDto, DemoItemDto } from '@crm/shared';
+import type { ClientCardDto, DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, launchPaneBrowser } from '../support/e2e.ts';
+import { ARTIFACTS, demoInbox, launchPaneBrowser } from '../support/e2e.ts';
 
 // The credit block of the pane in Chromium against the real API over a seeded demo bank (setup as in
 // pane.test.ts): stage owner and SLA countdown, exposure and DPD buckets, a nudge to the stage owner, a new
@@ -63,12 +63,7 @@ beforeAll(async () => {
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
   token = await tokenFor(server.app, RM1);
-  const res = await server.app.inject({
-    url: '/api/v1/dev/inbox',
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.statusCode).toBe(200);
-  inbox = (res.json() as DemoInboxDto).items;
+  inbox = await demoInbox(server.app, token);
   browser = await launchPaneBrowser();
   context = browser.context;
 });

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { DemoInboxDto, DemoItemDto } from '@crm/shared';
+import type { DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
+import { ARTIFACTS, demoInbox, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
 
 // The task pane in Chromium against the real API over a seeded demo bank, with Outlook replaced by the
 // Office host emulator (tests/emulators/office/office.js) served in place of Microsoft's CDN script.
@@ -106,12 +106,7 @@ beforeAll(async () => {
   await seedDemoBank(db.db, { clients: 40 });
   server = await startTestServer(db.db);
   token = await tokenFor(server.app, RM1);
-  const res = await server.app.inject({
-    url: '/api/v1/dev/inbox',
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.statusCode).toBe(200);
-  inbox = (res.json() as DemoInboxDto).items;
+  inbox = await demoInbox(server.app, token);
   browser = await launchPaneBrowser();
   context = browser.context;
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DemoInboxDto, DemoItemDto } from '@crm/shared';
 import {
   type Browser,
   type BrowserContext,
@@ -10,6 +11,7 @@ import {
   type Page,
   type PageScreenshotOptions,
 } from 'playwright-core';
+import type { ApiApp } from '../../server/src/app.ts';
 import { repoRoot } from './app.ts';
 
 /** Microsoft's office.js address, answered by the Office host emulator in every browser test. */
@@ -129,3 +131,10 @@ export async function choose(scope: Locator, label: string, option: string | Reg
 
 /** The admin page's section tab called `name`. */
 export const tab = (page: Page, name: string) => page.getByRole('tab', { name });
+
+/** The demo inbox the preview pane and the Office emulator open items from (GET /dev/inbox as `token`'s user). */
+export async function demoInbox(app: ApiApp, token: string): Promise<DemoItemDto[]> {
+  const res = await app.inject({ url: '/api/v1/dev/inbox', headers: { authorization: `Bearer ${token}` } });
+  if (res.statusCode !== 200) throw new Error(`GET /dev/inbox: ${res.statusCode} ${res.body}`);
+  return (res.json() as DemoInboxDto).items;
+}
