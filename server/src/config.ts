@@ -69,8 +69,11 @@ export type GraphConfig = {
   clientId: string;
   /** `CRM_GRAPH_CLIENT_SECRET` (sensitive). */
   clientSecret: string;
-  /** `CRM_GRAPH_TOKEN_URL`, default `{CRM_GRAPH_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`. */
-  tokenUrl: string;
+  /**
+   * `CRM_GRAPH_AUTHORITY_HOST`, default `https://login.microsoftonline.com` (national clouds differ): the Entra
+   * authority @azure/identity asks for tokens, at `{authorityHost}/{tenant}/oauth2/v2.0/token`. Must be https.
+   */
+  authorityHost: string;
   /** `CRM_GRAPH_SCOPE`, default `{origin of baseUrl}/.default`. */
   scope: string;
   /** `CRM_GRAPH_TIMEOUT_MS`, default 30000: a request without an answer by then is an ambiguous outcome. */
@@ -340,15 +343,19 @@ function graphConfig(env: NodeJS.ProcessEnv): GraphConfig | null {
     env.CRM_GRAPH_AUTHORITY_HOST?.trim() || 'https://login.microsoftonline.com',
     'CRM_GRAPH_AUTHORITY_HOST',
   );
+  // @azure/identity refuses an http authority, and the Graph SDK reads only https URLs (docs/stack.md).
+  if (new URL(authority).protocol !== 'https:' || new URL(base).protocol !== 'https:')
+    throw new ConfigError('CRM_GRAPH_AUTHORITY_HOST and CRM_GRAPH_BASE_URL must be https URLs');
+  if (env.CRM_GRAPH_TOKEN_URL?.trim())
+    throw new ConfigError(
+      'CRM_GRAPH_TOKEN_URL is no longer read: set CRM_GRAPH_AUTHORITY_HOST (the token endpoint is {authority}/{tenant}/oauth2/v2.0/token)',
+    );
   return {
     baseUrl: base,
     tenantId,
     clientId,
     clientSecret,
-    tokenUrl: baseUrl(
-      env.CRM_GRAPH_TOKEN_URL?.trim() || `${authority}/${tenantId}/oauth2/v2.0/token`,
-      'CRM_GRAPH_TOKEN_URL',
-    ),
+    authorityHost: authority,
     scope: env.CRM_GRAPH_SCOPE?.trim() || `${new URL(base).origin}/.default`,
     timeoutMs: int(env.CRM_GRAPH_TIMEOUT_MS, 30_000, 'CRM_GRAPH_TIMEOUT_MS', 100, 300_000),
   };

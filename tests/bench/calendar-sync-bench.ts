@@ -122,7 +122,7 @@ async function scenario(serverUrl: string, faults: boolean): Promise<CalendarSyn
           tenantId: emu.tenantId,
           clientId: emu.clientId,
           clientSecret: emu.clientSecret,
-          tokenUrl: emu.tokenUrl,
+          authorityHost: emu.authorityHost,
           scope: 'https://graph.microsoft.com/.default',
           timeoutMs: 10_000,
         },

@@ -88,8 +88,8 @@ describe('Microsoft 365 on the admin page', () => {
     await form.getByRole('textbox', { name: 'Tenant id' }).fill(emu.tenantId);
     await form.getByRole('textbox', { name: 'Application (client) id' }).fill(emu.clientId);
     await form.getByRole('textbox', { name: 'Environment variable with the client secret' }).fill(SECRET_ENV);
-    await form.getByRole('textbox', { name: 'Graph base URL' }).fill('http://graph.example.com/v1.0');
-    await form.getByRole('textbox', { name: 'Sign-in authority' }).fill(new URL(emu.tokenUrl).origin);
+    await form.getByRole('textbox', { name: 'Graph base URL' }).fill('https://graph.example.com/v1.0');
+    await form.getByRole('textbox', { name: 'Sign-in authority' }).fill(emu.authorityHost);
     await form.getByRole('textbox', { name: 'Service mailbox for notifications' }).fill('crm@bank.example');
     await choose(form, 'Parallel requests per mailbox', '2');
     await form.getByRole('button', { name: 'Save' }).click();

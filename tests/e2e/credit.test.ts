@@ -162,6 +162,17 @@ describe('credit status in the pane', () => {
       .filter({ hasText: `Application ${number}` })
       .getByText('Documents')
       .waitFor();
+    // Its task is in the Tasks list as the stage's: no "Done" of its own (the stage moving on closes it).
+    const tasks = card(page, SOROKIN).getByRole('region', { name: 'Tasks' });
+    await tasks.getByRole('button', { name: /^Show all/ }).click();
+    await tasks.getByText(`Documents stage of application ${number}: done when the stage moves on`).waitFor();
+    await tasks.getByText(`Кредитная заявка ${number}: проверка документов`).waitFor();
+    expect(
+      await tasks
+        .getByRole('button', { name: `Mark “Кредитная заявка ${number}: проверка документов” done` })
+        .count(),
+    ).toBe(0);
+    expect(await tasks.getByRole('button', { name: /^Mark “.+” done$/ }).count()).toBeGreaterThan(0);
     await page.close();
   });
 

@@ -116,7 +116,7 @@ const settings = (extra: Record<string, unknown> = {}) => ({
   certificateThumbprint: null,
   certificateKeyEnvName: null,
   graphBaseUrl: emu.baseUrl,
-  authorityHost: new URL(emu.tokenUrl).origin,
+  authorityHost: emu.authorityHost,
   serviceMailbox: 'crm-notify@bank.example',
   mailboxConcurrency: 2,
   enabled: true,
@@ -189,6 +189,9 @@ describe('Microsoft 365 settings', () => {
       [{ graphBaseUrl: 'https://graph.attacker.example/v1.0' }, 'body.graphBaseUrl'],
       [{ graphBaseUrl: 'http://169.254.169.254/latest' }, 'body.graphBaseUrl'],
       [{ authorityHost: 'http://localhost:9' }, 'body.authorityHost'],
+      // Even a host the operator listed, over http: identity and the Graph SDK work only over https.
+      [{ graphBaseUrl: emu.baseUrl.replace('https:', 'http:') }, 'body.graphBaseUrl'],
+      [{ authorityHost: emu.authorityHost.replace('https:', 'http:') }, 'body.authorityHost'],
       [{ secretEnvName: 'crm_lower' }, 'body.secretEnvName'],
       [{ secretEnvName: null }, 'body.secretEnvName'],
       [

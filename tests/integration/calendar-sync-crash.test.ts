@@ -26,7 +26,9 @@ function startWorkerProcess(): ChildProcess {
       CRM_GRAPH_CLIENT_ID: h.emu.clientId,
       CRM_GRAPH_CLIENT_SECRET: h.emu.clientSecret,
       CRM_GRAPH_BASE_URL: h.emu.baseUrl,
-      CRM_GRAPH_TOKEN_URL: h.emu.tokenUrl,
+      CRM_GRAPH_AUTHORITY_HOST: h.emu.authorityHost,
+      // The emulator's TLS certificate (tests/emulators/tls).
+      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
       CRM_GRAPH_RETRY_BASE_MS: '20',
       CRM_CALENDAR_BATCH_WINDOW_MS: '100',
       // A job locked by a process that died is released after 2 s (production default: 10 minutes).

@@ -1,4 +1,4 @@
-import type { CreditApplicationDetailDto } from '@crm/shared';
+import type { ClientCardDto, CreditApplicationDetailDto, TaskLinkDto } from '@crm/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
@@ -201,9 +201,17 @@ describe("a stage's task moves with its stage", () => {
       expect(res.json()).toMatchObject({ code: 'STAGE_TASK', field: 'body.status' });
     }
     expect((await taskOf(taskId)).status).toBe('open');
+    // The pane learns it from the task itself (no "Done" on it): in the card and from the task's link.
+    const following = { applicationId: a.id, number: a.number, stage: 'scoring' };
+    const card = (await ok('rm1', 'GET', `/api/v1/clients/${client}`)) as unknown as ClientCardDto;
+    expect(card.tasks.find((t) => t.id === taskId)).toMatchObject({ creditStage: following });
+    const link = async () =>
+      ((await ok('co', 'GET', `/api/v1/tasks/${taskId}`)) as unknown as TaskLinkDto).task;
+    expect((await link()).creditStage).toEqual(following);
     // Moving the stage on closes it.
     a = await ok('co', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
     expect((await taskOf(taskId)).status).toBe('done');
+    expect((await link()).creditStage).toBeNull();
   });
 });
 

@@ -93,7 +93,7 @@ export async function createSyncHarness(
     tenantId: emu.tenantId,
     clientId: emu.clientId,
     clientSecret: emu.clientSecret,
-    tokenUrl: emu.tokenUrl,
+    authorityHost: emu.authorityHost,
     scope: 'https://graph.microsoft.com/.default',
     timeoutMs: 2000,
     ...graphOverrides,

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../server/src/db/embedded.ts';
 import { migrateToLatest } from '../../server/src/db/migrate.ts';
 import { installJobQueue } from '../../server/src/modules/calendar-sync/calendar-sync.jobs.ts';
+import { extraCaCertsWithTestCa } from '../emulators/tls/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,8 @@ declare module 'vitest' {
 
 // A real PostgreSQL, never a mock: TEST_DATABASE_URL when set, else an embedded one for this run.
 export default async function setup(project: TestProject) {
+  // Worker processes start after this and read it at startup: they trust the HTTPS emulators (tests/emulators/tls).
+  process.env.NODE_EXTRA_CA_CERTS = extraCaCertsWithTestCa(process.env.NODE_EXTRA_CA_CERTS);
   let adminUrl = process.env.TEST_DATABASE_URL;
   let stop: (() => Promise<void>) | undefined;
   if (!adminUrl) {

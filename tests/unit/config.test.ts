@@ -26,6 +26,34 @@ describe('configuration is validated at start', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads the Graph connection from the environment: https only, the token endpoint from the authority', () => {
+    const graph = {
+      CRM_GRAPH_TENANT_ID: '2F4A9C71-5B3E-4D8A-9E1F-0C6B7A8D9E10',
+      CRM_GRAPH_CLIENT_ID: '7d1e3c5a-9b2f-4e6d-8a0c-1f3e5a7c9b2d',
+      CRM_GRAPH_CLIENT_SECRET: 'Qw8~vN2.kP5_zR7-mT4xL9sB3',
+    };
+    expect(loadConfig(graph).graph).toMatchObject({
+      tenantId: '2f4a9c71-5b3e-4d8a-9e1f-0c6b7a8d9e10',
+      baseUrl: 'https://graph.microsoft.com/v1.0',
+      authorityHost: 'https://login.microsoftonline.com',
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect(
+      loadConfig({
+        ...graph,
+        CRM_GRAPH_BASE_URL: 'https://microsoftgraph.chinacloudapi.cn/v1.0',
+        CRM_GRAPH_AUTHORITY_HOST: 'https://login.chinacloudapi.cn',
+      }).graph,
+    ).toMatchObject({
+      authorityHost: 'https://login.chinacloudapi.cn',
+      scope: 'https://microsoftgraph.chinacloudapi.cn/.default',
+    });
+    // @azure/identity refuses an http authority and the Graph SDK reads only https URLs.
+    fails({ ...graph, CRM_GRAPH_AUTHORITY_HOST: 'http://127.0.0.1:9000' }, /must be https/);
+    fails({ ...graph, CRM_GRAPH_BASE_URL: 'http://127.0.0.1:9000/v1.0' }, /must be https/);
+    fails({ ...graph, CRM_GRAPH_TOKEN_URL: 'https://login.example/t/token' }, /CRM_GRAPH_AUTHORITY_HOST/);
+  });
+
   it('refuses placeholder or weak secrets with a clear message', () => {
     for (const s of [
       'changeme',

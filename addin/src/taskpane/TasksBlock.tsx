@@ -87,18 +87,26 @@ function TaskRow({
           )}
           <CalendarSyncBadge sync={task.calendarSync} />
         </div>
+        {/* A credit stage's task closes with its stage (the server refuses it alone: 409 STAGE_TASK). */}
+        {task.creditStage && (
+          <Caption1 className={s.muted}>
+            {t.stageTask(t.creditStages[task.creditStage.stage], task.creditStage.number)}
+          </Caption1>
+        )}
       </div>
       <AddToCalendarButton task={task} />
-      <Button
-        className={s.done}
-        size="small"
-        icon={<Icon name="checkmark" />}
-        disabled={busy}
-        aria-label={t.markDone(task.title)}
-        onClick={onDone}
-      >
-        {t.done}
-      </Button>
+      {!task.creditStage && (
+        <Button
+          className={s.done}
+          size="small"
+          icon={<Icon name="checkmark" />}
+          disabled={busy}
+          aria-label={t.markDone(task.title)}
+          onClick={onDone}
+        >
+          {t.done}
+        </Button>
+      )}
     </div>
   );
 }

@@ -228,6 +228,8 @@ const en = {
   overdue: 'Overdue',
   done: 'Done',
   markDone: (title: string) => `Mark “${title}” done`,
+  stageTask: (stage: string, number: string) =>
+    `${stage} stage of application ${number}: done when the stage moves on`,
   taskDone: 'Task completed.',
   conflict: 'Someone changed this task meanwhile. The list has been reloaded: check it and try again.',
   taskTypes: {
@@ -680,6 +682,7 @@ const ru: Dict = {
   overdue: 'Просрочена',
   done: 'Готово',
   markDone: (title) => `Отметить «${title}» выполненной`,
+  stageTask: (stage, number) => `Этап «${stage}» заявки ${number}: закроется, когда этап перейдёт дальше`,
   taskDone: 'Задача выполнена.',
   conflict: 'Задачу уже изменил кто-то другой. Список обновлён: проверьте и повторите.',
   taskTypes: {

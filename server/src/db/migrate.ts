@@ -12,6 +12,7 @@ import * as workSettings from '../../migrations/2026-12-09T1000-work-settings.ts
 import * as m365Connection from '../../migrations/2026-12-09T1100-m365-connection.ts';
 import * as clientLanguage from '../../migrations/2026-12-09T1300-client-language.ts';
 import * as mailboxTimeZone from '../../migrations/2026-12-09T1400-mailbox-time-zone.ts';
+import * as stageTaskIndex from '../../migrations/2026-12-10T1000-stage-task-index.ts';
 
 // An explicit list rather than a folder scan: the set of migrations is part of the code under review.
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-09T1100-m365-connection': m365Connection,
   '2026-12-09T1300-client-language': clientLanguage,
   '2026-12-09T1400-mailbox-time-zone': mailboxTimeZone,
+  '2026-12-10T1000-stage-task-index': stageTaskIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -94,6 +94,13 @@ export const Task = Type.Object({
     description:
       "The task's event in the assignee's Outlook calendar; null when it has none (no time, Graph off)",
   }),
+  creditStage: Type.Union(
+    [Type.Object({ applicationId: Id, number: Type.String(), stage: Type.Enum(CREDIT_STAGES) }), Type.Null()],
+    {
+      description:
+        'The open credit application stage this task follows, or null: such a task is completed or handed over with its stage, never by itself (409 STAGE_TASK)',
+    },
+  ),
 });
 export type TaskDto = Static<typeof Task>;
 

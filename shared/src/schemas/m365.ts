@@ -21,8 +21,8 @@ const Guid = Type.String({
 export const M365_SECRET_ENV_PATTERN = '^CRM_(GRAPH_CLIENT_SECRET|M365_[A-Z0-9_]{1,60})$';
 export const EnvVarName = Type.String({ pattern: M365_SECRET_ENV_PATTERN, maxLength: 100 });
 const Mailbox = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
-/** https URL (http only for a loopback emulator: checked by the server). */
-const BaseUrl = Type.String({ minLength: 8, maxLength: 300, pattern: '^https?://' });
+/** https URL (Entra and Graph answer only over TLS; the host is checked by the server). */
+const BaseUrl = Type.String({ minLength: 9, maxLength: 300, pattern: '^https://' });
 
 /** A write-only secret reference: the variable's name and whether the server's environment has it. */
 export const SecretRef = Type.Object({

@@ -7,9 +7,11 @@ import {
   randomUUID,
   verify,
 } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { findIana } from 'windows-iana';
+import { emulatorTls } from '../tls/index.ts';
 
 // A local Microsoft Graph for calendar sync tests: a real HTTP server on 127.0.0.1 with the token endpoint
 // (client credentials) and what sync calls — /users/{id}/events CRUD, the extended-property $filter, transactionId,
@@ -169,21 +171,24 @@ export class GraphEmulator {
   private readonly faults: Fault[] = [];
   private readonly inFlight = new Map<string, number>();
   private readonly tokens = new Set<string>();
-  private server!: http.Server;
-  private sockets = new Set<import('node:net').Socket>();
+  private server!: https.Server;
+  private sockets = new Set<import('node:stream').Duplex>();
   baseUrl = '';
   tokenUrl = '';
+  /** The emulated Entra authority (`https://127.0.0.1:{port}`): token endpoint `{authorityHost}/{tenant}/oauth2/v2.0/token`. */
+  authorityHost = '';
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.route(req, res));
+    this.server = https.createServer(emulatorTls(), (req, res) => void this.route(req, res));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}/v1.0`;
-    this.tokenUrl = `http://127.0.0.1:${port}/${this.tenantId}/oauth2/v2.0/token`;
+    this.baseUrl = `https://127.0.0.1:${port}/v1.0`;
+    this.authorityHost = `https://127.0.0.1:${port}`;
+    this.tokenUrl = `${this.authorityHost}/${this.tenantId}/oauth2/v2.0/token`;
     return this;
   }
 
@@ -509,6 +514,27 @@ export class GraphEmulator {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://emulator');
+    // OpenID Provider metadata: MSAL (@azure/identity) reads the token endpoint from it
+    // (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri).
+    if (req.method === 'GET' && url.pathname === `/${this.tenantId}/v2.0/.well-known/openid-configuration`) {
+      const origin = new URL(this.tokenUrl).origin;
+      return this.json(res, 200, {
+        issuer: `${origin}/${this.tenantId}/v2.0`,
+        token_endpoint: this.tokenUrl,
+        authorization_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/authorize`,
+        jwks_uri: `${origin}/${this.tenantId}/discovery/v2.0/keys`,
+        end_session_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/logout`,
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_post',
+          'private_key_jwt',
+          'client_secret_basic',
+        ],
+        tenant_region_scope: 'EU',
+      });
+    }
     if (req.method === 'POST' && url.pathname === `/${this.tenantId}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(raw);
       if (form.get('grant_type') !== 'client_credentials')

@@ -1,9 +1,20 @@
+import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
+import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  ResponseType,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { GraphConfig } from '../../config.ts';
 
-// A small Microsoft Graph client over fetch, app-only (client credentials). Not @microsoft/microsoft-graph-client:
-// its RetryHandler re-sends POSTs after 429/503/504 (a create that was stored but answered 504 becomes a
-// duplicate) and it strips Authorization for hosts it does not know (docs/stack.md). Every retry decision here
-// is the caller's, made per request kind (create, patch, delete, lookup) and per inner `$batch` response.
+// Microsoft Graph, app-only: tokens from @azure/identity (client secret or certificate assertion), requests
+// through @microsoft/microsoft-graph-client with our own middleware chain — authentication and the HTTP
+// handler, without the SDK's RetryHandler (it re-sends POSTs after 429/503/504, so a create that was stored but
+// answered 504 would become a duplicate: docs/stack.md) and without its RedirectHandler (Graph answers
+// directly; a redirect could only lead somewhere we did not allow). Every retry decision is the caller's,
+// made per request kind (create, patch, delete, lookup) and per inner `$batch` response.
 
 /** Sent on every request: ids must survive the user moving an item (docs/microsoft.md). */
 export const PREFER_IMMUTABLE_ID = 'IdType="ImmutableId"';
@@ -97,87 +108,135 @@ export type GraphClient = {
   baseUrl: string;
 };
 
-/** The client-credentials token request: the secret, or a signed client assertion (certificate). */
-export function tokenRequestBody(config: GraphConfig): URLSearchParams {
-  return new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: config.clientId,
-    ...(config.clientAssertion
-      ? {
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: config.clientAssertion(),
-        }
-      : { client_secret: config.clientSecret }),
-    scope: config.scope,
+/**
+ * The app's credential (client credentials grant): the secret, or a client assertion signed with the
+ * certificate's key (Microsoft identity platform, "certificate credentials":
+ * https://learn.microsoft.com/entra/identity-platform/certificate-credentials). Tokens are cached by MSAL and
+ * renewed before expiry. Instance discovery is off: it would ask login.microsoftonline.com about every other
+ * authority (a national cloud's, a proxy's) and fail (docs/stack.md).
+ */
+export function graphCredential(
+  config: GraphConfig,
+  /** Told the HTTP status of each answer of the token endpoint (MSAL's error keeps only Entra's text). */
+  onTokenResponse?: (status: number) => void,
+): TokenCredential {
+  const options = {
+    authorityHost: config.authorityHost,
+    disableInstanceDiscovery: true,
+    // Entra answers directly; a redirect could only lead somewhere we did not allow.
+    redirectOptions: { maxRetries: 0 },
+    additionalPolicies: onTokenResponse
+      ? [
+          {
+            position: 'perCall' as const,
+            policy: {
+              name: 'crmTokenStatus',
+              sendRequest: async (req: PipelineRequest, next: SendRequest) => {
+                const res = await next(req);
+                if (req.method === 'POST') onTokenResponse(res.status);
+                return res;
+              },
+            },
+          },
+        ]
+      : [],
+  };
+  const assertion = config.clientAssertion;
+  return assertion
+    ? new ClientAssertionCredential(config.tenantId, config.clientId, async () => assertion(), options)
+    : new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, options);
+}
+
+/**
+ * What Entra answered when no token came, e.g. `invalid_client: AADSTS7000215: Invalid client secret
+ * provided...` (never a secret: Entra does not echo it), with the AADSTS code when there is one.
+ */
+export function tokenFailure(err: unknown): { code: string | null; status: number | null; message: string } {
+  const e = err as {
+    statusCode?: number;
+    errorResponse?: { error?: string; errorDescription?: string };
+    message?: string;
+  };
+  const firstLine = (t: string) => (t.split(/\r?\n/)[0] ?? '').trim();
+  const description = firstLine(e?.errorResponse?.errorDescription ?? '');
+  let message =
+    e?.errorResponse?.error && description
+      ? `${e.errorResponse.error}: ${description}`
+      : firstLine(String(e?.message ?? err));
+  // MSAL words Entra's answer as "invalid_client: Error(s): 7000215 - Timestamp: ... - Description: AADSTS7000215:
+  // ... - Trace ID: ..." (msal-common ServerError): keep the OAuth error and the description.
+  const msal = /^([\w.]+): Error\(s\):.*? - Description: (.*?)(?: - (?:Trace|Correlation) ID:.*)?$/.exec(
+    message,
+  );
+  if (msal) message = `${msal[1]}: ${msal[2]}`;
+  return {
+    code: /AADSTS(\d+)/.exec(message)?.[0] ?? null,
+    status: typeof e?.statusCode === 'number' ? e.statusCode : null,
+    message,
+  };
+}
+
+/**
+ * Why a request got no answer, one line: the SDK wraps fetch's and the credential's errors in a `GraphError`
+ * whose `body` is the original's text (e.g. `TimeoutError: ...`, `AuthenticationRequiredError: invalid_client:
+ * AADSTS7000215: ...`).
+ */
+export function noAnswerDetail(err: unknown): string {
+  const e = (err ?? {}) as { body?: unknown; message?: string };
+  const text = typeof e.body === 'string' && e.body ? e.body : String(e.message || err);
+  return text.split(/\r?\n/)[0] ?? text;
+}
+
+/**
+ * The SDK client over the configured base URL (`https://graph.microsoft.com/v1.0` or a national cloud's):
+ * authentication with the credential, then fetch — nothing else in the chain.
+ */
+export function sdkClient(config: GraphConfig, credential: TokenCredential): Client {
+  const base = new URL(config.baseUrl);
+  const segments = base.pathname.split('/').filter(Boolean);
+  const version = segments.pop() ?? 'v1.0';
+  const auth = new AuthenticationHandler(
+    new TokenCredentialAuthenticationProvider(credential, { scopes: [config.scope] }),
+  );
+  auth.setNext(new HTTPMessageHandler());
+  return Client.initWithMiddleware({
+    middleware: auth,
+    baseUrl: `${base.origin}/${segments.join('/')}`,
+    defaultVersion: version,
+    // The SDK sends the token only to hosts it knows as Graph's; the configured one is ours to name.
+    customHosts: new Set([base.hostname]),
+    fetchOptions: { redirect: 'error' },
   });
 }
 
-/** Builds the client. Tokens are fetched from `tokenUrl` (client credentials) and cached until 5 min before expiry. */
+/** Builds the client: one credential (tokens cached until shortly before expiry) and one SDK client. */
 export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrency: number }): GraphClient {
   const limiter = new MailboxLimiter(opts.mailboxConcurrency);
-  let token: { value: string; expiresAt: number } | null = null;
-  let pending: Promise<string> | null = null;
-
-  const acquireToken = async (): Promise<string> => {
-    if (token && token.expiresAt > Date.now()) return token.value;
-    pending ??= (async () => {
-      try {
-        const res = await fetch(config.tokenUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: tokenRequestBody(config),
-          // Graph and Entra answer directly; a redirect could only lead somewhere we did not allow.
-          redirect: 'error',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
-        const body = (await res.json().catch(() => ({}))) as {
-          access_token?: string;
-          expires_in?: number;
-          error?: string;
-          error_codes?: number[];
-        };
-        // The OAuth error and AADSTS number say what is wrong (e.g. 7000215: invalid secret); never a secret.
-        if (!res.ok || !body.access_token)
-          throw new GraphTransportError(
-            `token endpoint answered ${res.status}${body.error ? ` ${body.error}` : ''}${body.error_codes?.length ? ` AADSTS${body.error_codes[0]}` : ''}`,
-          );
-        token = {
-          value: body.access_token,
-          expiresAt: Date.now() + Math.max(60, (body.expires_in ?? 3600) - 300) * 1000,
-        };
-        return token.value;
-      } catch (err) {
-        if (err instanceof GraphTransportError) throw err;
-        throw new GraphTransportError(`token endpoint: ${(err as Error).message}`);
-      } finally {
-        pending = null;
-      }
-    })();
-    return pending;
-  };
+  const client = sdkClient(config, graphCredential(config));
 
   const call = async (method: string, url: string, body: unknown): Promise<GraphResponse> => {
-    const accessToken = await acquireToken();
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          prefer: PREFER_IMMUTABLE_ID,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        redirect: 'error',
-        signal: AbortSignal.timeout(config.timeoutMs),
-      });
+      const request = client
+        .api(url)
+        .header('Prefer', PREFER_IMMUTABLE_ID)
+        .header('Accept', 'application/json')
+        .option('signal', AbortSignal.timeout(config.timeoutMs))
+        .responseType(ResponseType.RAW);
+      res = (await (method === 'GET'
+        ? request.get()
+        : method === 'POST'
+          ? request.post(body)
+          : method === 'PATCH'
+            ? request.patch(body)
+            : request.delete())) as Response;
       text = await res.text();
     } catch (err) {
-      throw new GraphTransportError(`${method} ${url.split('?')[0]}: ${(err as Error).message}`);
+      // No answer: the network, the timeout, or no token (the SDK wraps the credential's error; its text says
+      // what Entra answered, e.g. AADSTS7000215).
+      throw new GraphTransportError(`${method} ${url.split('?')[0]}: ${noAnswerDetail(err)}`);
     }
-    if (res.status === 401) token = null;
     let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -190,11 +249,12 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
   return {
     limiter,
     baseUrl: config.baseUrl,
-    send: (mailbox, req) => limiter.run(mailbox, () => call(req.method, config.baseUrl + req.url, req.body)),
+    // Relative to the configured base (its path may hold more than the version: a proxy's prefix).
+    send: (mailbox, req) => limiter.run(mailbox, () => call(req.method, req.url, req.body)),
     getAbsolute: (mailbox, url) => limiter.run(mailbox, () => call('GET', url, undefined)),
     batch: async (mailbox, reqs) => {
       const outer = await limiter.run(mailbox, () =>
-        call('POST', `${config.baseUrl}/$batch`, {
+        call('POST', '/$batch', {
           requests: reqs.map((r) => ({
             id: r.id,
             method: r.method,

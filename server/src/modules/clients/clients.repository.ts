@@ -167,7 +167,10 @@ export function taskJson(alias: string) {
     'plannedStartAt', ${t}.planned_start_at, 'plannedDurationMinutes', ${t}.planned_duration_minutes, 'allDay', ${t}.all_day,
     'calendarSync', (select json_build_object('state', cl.state, 'syncedAt', cl.synced_at, 'reason', cl.last_error)
       from calendar_links cl where cl.task_id = ${t}.id and cl.user_id = ${t}.assignee_id and cl.state <> 'deleted'
-      order by cl.generation desc limit 1))`;
+      order by cl.generation desc limit 1),
+    'creditStage', (select json_build_object('applicationId', ca.id, 'number', ca.number, 'stage', st.stage_code)
+      from application_stages st join credit_applications ca on ca.id = st.application_id
+      where st.task_id = ${t}.id and st.completed_at is null limit 1))`;
 }
 
 export type ContactMatch = { key: string; clientId: string; visible: boolean };

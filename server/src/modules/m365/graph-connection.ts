@@ -125,7 +125,7 @@ export function connectionFromRow(row: ConnectionRow, env: SecretEnv, timeoutMs 
     clientId: row.client_id,
     clientSecret: secret,
     ...(assertion ? { clientAssertion: assertion } : {}),
-    tokenUrl,
+    authorityHost: row.authority_host.replace(/\/+$/, ''),
     scope: `${new URL(base).origin}/.default`,
     timeoutMs,
   };

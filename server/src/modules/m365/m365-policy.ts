@@ -1,5 +1,4 @@
 import { M365_SECRET_ENV_PATTERN } from '@crm/shared';
-import { isLoopback } from '../../config.ts';
 import type { SecretEnv } from './graph-connection.ts';
 
 // What an admin may point the Microsoft 365 connection at. The admin page is not the server's operator: a
@@ -22,7 +21,7 @@ export const MICROSOFT_CLOUD_HOSTS: ReadonlySet<string> = new Set([
 
 /**
  * `CRM_M365_ALLOWED_HOSTS`: comma list of `host` or `host:port` the operator also allows (a proxy, a local
- * emulator). Listed loopback hosts may use http.
+ * emulator), always over https.
  */
 function operatorHosts(env: SecretEnv): string[] {
   return (env.CRM_M365_ALLOWED_HOSTS ?? '')
@@ -33,16 +32,15 @@ function operatorHosts(env: SecretEnv): string[] {
 
 /**
  * Why this URL may not be used for the connection, or null when it may: https to a Microsoft cloud host, or
- * a host the operator listed (http only for a listed loopback host).
+ * https to a host the operator listed.
  */
 export function serviceHostProblem(u: URL, env: SecretEnv): string | null {
   const host = u.hostname.toLowerCase();
   const listed = operatorHosts(env).some((h) => h === host || h === u.host.toLowerCase());
-  if (u.protocol === 'https:' && (MICROSOFT_CLOUD_HOSTS.has(host) || listed)) return null;
-  if (u.protocol === 'http:' && listed && isLoopback(host)) return null;
-  return listed
-    ? 'Must be https (http only for a loopback host)'
-    : "Not a Microsoft cloud host: the server's operator can allow others with CRM_M365_ALLOWED_HOSTS";
+  // Always https: @azure/identity refuses any other authority and the Graph SDK reads only https URLs.
+  if (u.protocol !== 'https:') return 'Must be https';
+  if (MICROSOFT_CLOUD_HOSTS.has(host) || listed) return null;
+  return "Not a Microsoft cloud host: the server's operator can allow others with CRM_M365_ALLOWED_HOSTS";
 }
 
 /**

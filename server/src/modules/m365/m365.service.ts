@@ -5,11 +5,18 @@ import {
   type M365TestResultDto,
   type UpdateM365SettingsDto,
 } from '@crm/shared';
+import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { type RequestOrigin, recordAudit } from '../audit/audit.repository.ts';
 import type { Principal } from '../auth/principal.ts';
-import { graphErrorCode, tokenRequestBody } from '../calendar-sync/graph.client.ts';
+import {
+  graphCredential,
+  graphErrorCode,
+  noAnswerDetail,
+  sdkClient,
+  tokenFailure,
+} from '../calendar-sync/graph.client.ts';
 import {
   type ConnectionRow,
   type EnvGraphDefaults,
@@ -47,7 +54,7 @@ export async function getSettings(db: Db, ctx: M365Context): Promise<M365Setting
       certificateThumbprint: null,
       certificateKey: { envName: null, set: false },
       graphBaseUrl: g?.baseUrl ?? DEFAULT_GRAPH,
-      authorityHost: g ? new URL(g.tokenUrl).origin : DEFAULT_AUTHORITY,
+      authorityHost: g?.authorityHost ?? DEFAULT_AUTHORITY,
       serviceMailbox: ctx.defaults.serviceMailbox,
       mailboxConcurrency: Math.min(4, ctx.defaults.mailboxConcurrency),
       enabled: true,
@@ -258,48 +265,29 @@ export async function testConnection(
       });
     if (eff.problem)
       return result({ ok: false, stage: 'config', status: null, code: 'SecretNotSet', message: eff.problem });
-    let token: string;
+    // The same credential and SDK client the worker uses, so the test fails exactly as the sync would.
+    let tokenStatus: number | null = null;
+    const credential = graphCredential(g, (status) => {
+      tokenStatus = status;
+    });
     try {
-      const res = await fetch(g.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: tokenRequestBody(g),
-        // Graph and Entra answer directly; a redirect could only lead somewhere we did not allow.
-        redirect: 'error',
-        signal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)),
-      });
-      const body = (await res.json().catch(() => ({}))) as {
-        access_token?: string;
-        error?: string;
-        error_description?: string;
-      };
-      if (!res.ok || !body.access_token) {
-        // error_description: "AADSTS7000215: Invalid client secret provided. ...\r\nTrace ID: ..." (first line).
-        const description = body.error_description?.split(/\r?\n/)[0] ?? '';
-        return result({
-          ok: false,
-          stage: 'token',
-          status: res.status,
-          code: /^(AADSTS\d+)/.exec(description)?.[1] ?? body.error ?? null,
-          message: `${body.error ?? `HTTP ${res.status}`}${description ? `: ${description}` : ''}`,
-        });
-      }
-      token = body.access_token;
+      await credential.getToken(g.scope, { abortSignal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)) });
     } catch (err) {
+      const failure = tokenFailure(err);
       return result({
         ok: false,
         stage: 'token',
-        status: null,
-        code: 'NoAnswer',
-        message: `${g.tokenUrl}: ${(err as Error).message}`,
+        status: failure.status ?? tokenStatus,
+        code: failure.code ?? 'NoToken',
+        message: failure.message,
       });
     }
     try {
-      const res = await fetch(`${g.baseUrl}/users/${encodeURIComponent(mailbox)}/calendar?$select=id,name`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)),
-      });
+      const res = (await sdkClient(g, credential)
+        .api(`/users/${encodeURIComponent(mailbox)}/calendar?$select=id,name`)
+        .option('signal', AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)))
+        .responseType(ResponseType.RAW)
+        .get()) as Response;
       const body = (await res.json().catch(() => null)) as {
         name?: string;
         error?: { message?: string };
@@ -328,7 +316,7 @@ export async function testConnection(
         stage: 'graph',
         status: null,
         code: 'NoAnswer',
-        message: `${g.baseUrl}: ${(err as Error).message}`,
+        message: `${g.baseUrl}: ${noAnswerDetail(err)}`,
       });
     }
   };
