@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NOTIFICATION_KEY_PROPERTY } from '../../server/src/modules/credit/notification-senders.ts';
 import { assignmentMailText } from '../../server/src/modules/tasks/assignment-mail.ts';
 import { createSyncHarness, type SyncHarness } from '../support/calendar-sync.ts';
 
@@ -56,19 +57,58 @@ describe('assignment notice email', () => {
     expect(toRm2[0]!.message.subject).toBe('Task reassigned to you: Visit the plant');
   });
 
-  it('a 503 on sendMail: the job is retried and exactly one mail arrives', async () => {
+  const subjectOf = (title: string) =>
+    mailTo('rm1@bank.example').filter((m) => m.message.subject === `Вам назначена задача: ${title}`);
+  const sends = (since: number) =>
+    h.emu.log.slice(since).filter((r) => r.method === 'POST' && r.path.endsWith('/send'));
+
+  it('sends as a draft carrying the key, then sends the draft: one message in Sent Items', async () => {
+    await h.createTask('sup', { assigneeId: h.org.users.rm1, title: 'Черновик и отправка' });
+    await h.settle();
+    expect(subjectOf('Черновик и отправка')).toHaveLength(1);
+    const items = [...(h.emu.messages.get('crm-notify@bank.example')?.values() ?? [])];
+    const item = items.find((x) => x.message.subject === 'Вам назначена задача: Черновик и отправка');
+    expect(item).toMatchObject({ isDraft: false, parentFolder: 'sentitems' });
+    expect(item!.singleValueExtendedProperties[0]!.id).toBe(NOTIFICATION_KEY_PROPERTY);
+  });
+
+  it('a 503 on send: the job is retried and exactly one mail arrives', async () => {
     h.emu.inject({
       method: 'POST',
-      pathIncludes: '/sendMail',
+      pathIncludes: '/send',
       answer: { status: 503, code: 'ServiceUnavailable' },
     });
+    const since = h.emu.log.length;
     await h.createTask('sup', { assigneeId: h.org.users.rm1, title: 'После сбоя' });
     await h.settle(20_000);
-    const sends = h.emu.log.filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail'));
-    expect(sends.filter((r) => r.status === 503)).toHaveLength(1);
-    expect(mailTo('rm1@bank.example').filter((m) => m.message.subject.includes('После сбоя'))).toHaveLength(
-      1,
+    expect(sends(since).map((r) => r.status)).toEqual([503, 202]);
+    expect(subjectOf('После сбоя')).toHaveLength(1);
+  });
+
+  it('sent, but the answer was lost (timeout after Graph sent it): the retry finds it in Sent Items and sends nothing', async () => {
+    h.emu.inject({ method: 'POST', pathIncludes: '/send', answer: 'store-then-timeout' });
+    const since = h.emu.log.length;
+    await h.createTask('sup', { assigneeId: h.org.users.rm1, title: 'Ответ потерян' });
+    await h.settle(30_000);
+    expect(sends(since)).toHaveLength(1);
+    expect(subjectOf('Ответ потерян')).toHaveLength(1);
+    const lookups = h.emu.log.slice(since).filter((r) => r.method === 'GET' && r.path.includes('/messages?'));
+    expect(lookups.length, 'the retry looked the key up').toBeGreaterThanOrEqual(2);
+  });
+
+  it('the draft was stored but its answer lost: the retry sends that draft, no second draft', async () => {
+    h.emu.inject({
+      method: 'POST',
+      pathIncludes: 'crm-notify%40bank.example/messages',
+      answer: 'store-then-500',
+    });
+    await h.createTask('sup', { assigneeId: h.org.users.rm1, title: 'Черновик без ответа' });
+    await h.settle(30_000);
+    expect(subjectOf('Черновик без ответа')).toHaveLength(1);
+    const drafts = [...(h.emu.messages.get('crm-notify@bank.example')?.values() ?? [])].filter(
+      (x) => x.message.subject === 'Вам назначена задача: Черновик без ответа',
     );
+    expect(drafts).toHaveLength(1);
   });
 
   it('templates: Russian by default, English on request', () => {

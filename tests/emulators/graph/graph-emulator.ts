@@ -25,6 +25,17 @@ export type SentMessage = {
   toRecipients: { emailAddress: { address: string } }[];
   internetMessageHeaders?: { name: string; value: string }[];
 };
+/** A message in a mailbox: a draft (`POST /users/{id}/messages`) until sent, then a sent item. */
+export type EmuMessage = {
+  /** Immutable id: survives the move from Drafts to Sent Items. */
+  id: string;
+  /** REST id: changes with the folder. */
+  restId: string;
+  isDraft: boolean;
+  parentFolder: 'drafts' | 'sentitems';
+  message: SentMessage;
+  singleValueExtendedProperties: { id: string; value: string }[];
+};
 export type EmuEvent = {
   /** Immutable id (what callers sending Prefer: IdType="ImmutableId" see). */
   id: string;
@@ -160,8 +171,10 @@ export class GraphEmulator {
    */
   readonly certificates = new Map<string, KeyObject>();
   readonly log: LoggedRequest[] = [];
-  /** Mail accepted by `POST /users/{from}/sendMail` (202), oldest first. */
+  /** Mail sent (`POST /users/{from}/sendMail`, or a draft's `POST .../messages/{id}/send`: 202), oldest first. */
   readonly sentMail: { from: string; message: SentMessage }[] = [];
+  /** Messages of each mailbox (drafts and sent items), by immutable id. */
+  readonly messages = new Map<string, Map<string, EmuMessage>>();
   /** Extra latency per request (ms), so concurrency can be observed. */
   latencyMs = 0;
   /** Graph's reminder bug: `isReminderOn: false` ignored on create (microsoft-graph-docs-contrib#6912). */
@@ -789,6 +802,94 @@ export class GraphEmulator {
     };
   }
 
+  /**
+   * Drafts and sending them (https://learn.microsoft.com/graph/api/user-post-messages,
+   * https://learn.microsoft.com/graph/api/message-send): create a draft (201), list by the extended-property
+   * `$filter`, get one, send it (202: the draft moves to Sent Items — its REST id changes, its immutable id stays;
+   * sending it again finds no draft: 404).
+   */
+  private messagesRoute(
+    method: string,
+    mailbox: string,
+    m: RegExpExecArray,
+    query: URLSearchParams,
+    body: unknown,
+    prefer: string,
+  ): { status: number; headers: Record<string, string>; body: unknown } {
+    const cfg = this.mailboxes.get(mailbox);
+    if (cfg?.notEnabled) return this.error({ status: 404, code: 'MailboxNotEnabledForRESTAPI' });
+    if (cfg?.accessDenied)
+      return this.error({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' });
+    const box = this.messages.get(mailbox) ?? new Map<string, EmuMessage>();
+    this.messages.set(mailbox, box);
+    const immutable = /IdType="ImmutableId"/i.test(prefer);
+    const view = (x: EmuMessage) => ({
+      id: immutable ? x.id : x.restId,
+      isDraft: x.isDraft,
+      parentFolderId: x.parentFolder,
+      ...x.message,
+    });
+    const id = m[2] ? decodeURIComponent(m[2]) : null;
+    const found = id ? [...box.values()].find((x) => x.id === id || x.restId === id) : undefined;
+    const notFound = () =>
+      this.error({
+        status: 404,
+        code: 'ErrorItemNotFound',
+        message: 'The specified object was not found in the store.',
+      });
+    if (!id && method === 'POST') {
+      const b = (body ?? {}) as Partial<SentMessage> & {
+        singleValueExtendedProperties?: { id: string; value: string }[];
+      };
+      const { singleValueExtendedProperties, ...message } = b;
+      const x: EmuMessage = {
+        id: `AAkALg${randomBytes(12).toString('base64url')}`,
+        restId: `AAMk${randomBytes(12).toString('base64url')}`,
+        isDraft: true,
+        parentFolder: 'drafts',
+        message: { subject: '', body: { contentType: 'Text', content: '' }, toRecipients: [], ...message },
+        singleValueExtendedProperties: singleValueExtendedProperties ?? [],
+      };
+      box.set(x.id, x);
+      return { status: 201, headers: {}, body: view(x) };
+    }
+    if (!id && method === 'GET') {
+      const filter = query.get('$filter');
+      const f = filter
+        ? /^singleValueExtendedProperties\/Any\(ep: ep\/id eq '([^']+)' and ep\/value eq '((?:[^']|'')+)'\)$/i.exec(
+            filter,
+          )
+        : null;
+      if (filter && !f)
+        return this.error({ status: 400, code: 'BadRequest', message: `Unsupported filter ${filter}` });
+      const list = [...box.values()].filter(
+        (x) =>
+          !f ||
+          x.singleValueExtendedProperties.some(
+            (p) => p.id.toLowerCase() === f[1]!.toLowerCase() && p.value === f[2]!.replace(/''/g, "'"),
+          ),
+      );
+      return { status: 200, headers: {}, body: { value: list.map(view) } };
+    }
+    if (id && !m[3] && method === 'GET')
+      return found ? { status: 200, headers: {}, body: view(found) } : notFound();
+    if (id && m[3] && method === 'POST') {
+      if (!found?.isDraft) return notFound();
+      if (!found.message.toRecipients?.length)
+        return this.error({
+          status: 400,
+          code: 'ErrorInvalidRecipients',
+          message: 'At least one recipient is not valid.',
+        });
+      found.isDraft = false;
+      found.parentFolder = 'sentitems';
+      found.restId = `AAMk${randomBytes(12).toString('base64url')}`;
+      this.sentMail.push({ from: mailbox, message: found.message });
+      return { status: 202, headers: {}, body: undefined };
+    }
+    return this.error({ status: 405, code: 'ErrorInvalidRequest', message: 'Unsupported request.' });
+  }
+
   /** One Graph call, as Graph answers it. */
   handle(
     method: string,
@@ -812,6 +913,9 @@ export class GraphEmulator {
       this.sentMail.push({ from: decodeURIComponent(sm[1]!).toLowerCase(), message });
       return { status: 202, headers: {}, body: undefined };
     }
+    const msg = /^\/users\/([^/]+)\/messages(?:\/([^/]+))?(\/send)?$/.exec(path);
+    if (msg)
+      return this.messagesRoute(method, decodeURIComponent(msg[1]!).toLowerCase(), msg, query, body, prefer);
     const tz = /^\/users\/([^/]+)\/mailboxSettings\/timeZone$/.exec(path);
     if (tz && method === 'GET') {
       const mailbox = decodeURIComponent(tz[1]!).toLowerCase();

@@ -1,5 +1,5 @@
 import type { CreditConfig } from '../../config.ts';
-import type { GraphClient } from '../calendar-sync/graph.client.ts';
+import { type GraphClient, graphErrorCode } from '../calendar-sync/graph.client.ts';
 import { smtpMailSender } from './smtp-sender.ts';
 
 // How a client message leaves the bank. Every sender gets the message's idempotency key: an HTTP gateway
@@ -81,30 +81,75 @@ export function httpSmsSender(
 }
 
 /**
- * Email through Graph `POST /users/{from}/sendMail` (202, saved to Sent Items). Graph has no idempotency key
- * for sendMail: an answer lost after Graph accepted the mail leads to a second mail on retry (rare: a
- * timeout after acceptance). 4xx other than 429 are permanent.
+ * The single-value extended property that carries a notification's idempotency key on the message in the
+ * service mailbox (Outlook extended properties: https://learn.microsoft.com/graph/api/resources/extended-properties-overview).
+ */
+export const NOTIFICATION_KEY_PROPERTY =
+  'String {6f1d5a52-3c1e-4b8e-9a57-2f4c1b7e9d10} Name crmNotificationKey';
+
+/** OData string literal: single quotes doubled. */
+const odataString = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/**
+ * Email through Graph from the service mailbox `from`, never doubled: Graph's one-call `sendMail` has no
+ * idempotency key, so a draft is created carrying the message's key in an extended property
+ * (`POST /users/{from}/messages`, 201) and then sent (`POST /users/{from}/messages/{id}/send`, 202; the message
+ * moves to Sent Items and keeps its immutable id). Every attempt first looks the key up
+ * (`GET /users/{from}/messages?$filter=singleValueExtendedProperties/Any(...)`): a sent item means an earlier
+ * attempt got through and lost its answer (done, nothing sent again); a draft means the create did (send it).
+ * Needs the application permissions Mail.Send and Mail.ReadWrite on the service mailbox (limit both to it with
+ * an application access policy). Sources: https://learn.microsoft.com/graph/api/user-post-messages,
+ * https://learn.microsoft.com/graph/api/message-send.
+ *
+ * Throws to be retried on 429/5xx or no answer; PermanentSendError on other 4xx (the recipient or the
+ * mailbox is refused).
  */
 export function graphMailSender(graph: GraphClient, from: string): MessageSender {
+  const messages = `/users/${encodeURIComponent(from)}/messages`;
+  const check = (step: string, res: { status: number; body: unknown }, ok: number[]) => {
+    if (ok.includes(res.status)) return;
+    const code = graphErrorCode(res.body);
+    const msg = `Graph ${step} ${res.status}${code ? ` ${code}` : ''}`;
+    if (res.status === 429 || res.status >= 500) throw new Error(msg);
+    throw new PermanentSendError(msg);
+  };
   return {
     send: async (m) => {
-      const res = await graph.send(from, {
+      const filter = `singleValueExtendedProperties/Any(ep: ep/id eq ${odataString(NOTIFICATION_KEY_PROPERTY)} and ep/value eq ${odataString(m.idempotencyKey)})`;
+      const lookup = await graph.send(from, {
         id: '1',
-        method: 'POST',
-        url: `/users/${encodeURIComponent(from)}/sendMail`,
-        body: {
-          message: {
+        method: 'GET',
+        url: `${messages}?$filter=${encodeURIComponent(filter)}&$select=id,isDraft`,
+      });
+      check('message lookup', lookup, [200]);
+      const earlier = ((lookup.body as { value?: { id: string; isDraft: boolean }[] } | null)?.value ??
+        [])[0];
+      if (earlier && !earlier.isDraft) return { providerMessageId: earlier.id };
+      let id = earlier?.id;
+      if (!id) {
+        const draft = await graph.send(from, {
+          id: '1',
+          method: 'POST',
+          url: messages,
+          body: {
             subject: m.subject ?? '',
             body: { contentType: 'Text', content: m.body },
             toRecipients: [{ emailAddress: { address: m.to } }],
             internetMessageHeaders: [{ name: 'X-CRM-Notification', value: m.idempotencyKey }],
+            singleValueExtendedProperties: [{ id: NOTIFICATION_KEY_PROPERTY, value: m.idempotencyKey }],
           },
-          saveToSentItems: true,
-        },
+        });
+        check('draft', draft, [201]);
+        id = (draft.body as { id?: string } | null)?.id;
+        if (!id) throw new Error('Graph draft: no id in the answer');
+      }
+      const sent = await graph.send(from, {
+        id: '1',
+        method: 'POST',
+        url: `${messages}/${encodeURIComponent(id)}/send`,
       });
-      if (res.status === 202 || res.status === 200) return { providerMessageId: null };
-      if (res.status === 429 || res.status >= 500) throw new Error(`Graph sendMail ${res.status}`);
-      throw new PermanentSendError(`Graph sendMail ${res.status}`);
+      check('send', sent, [202]);
+      return { providerMessageId: id };
     },
   };
 }
