@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, demoInbox, launchPaneBrowser } from '../support/e2e.ts';
+import { demoInbox, launchPaneBrowser, shot } from '../support/e2e.ts';
 
 // The stage owner's notices in the pane, in Chromium against the real API over a seeded demo bank: an RM
 // nudges the credit officer holding a stage from the client's card; the officer's pane shows the unread count
@@ -55,8 +54,6 @@ async function openPane(
 }
 
 const card = (page: Page, name: string) => page.getByRole('article', { name });
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   db = await createTestDatabase();

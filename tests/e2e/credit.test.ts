@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { ClientCardDto, DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, demoInbox, launchPaneBrowser } from '../support/e2e.ts';
+import { demoInbox, launchPaneBrowser, shot } from '../support/e2e.ts';
 
 // The credit block of the pane in Chromium against the real API over a seeded demo bank (setup as in
 // pane.test.ts): stage owner and SLA countdown, exposure and DPD buckets, a nudge to the stage owner, a new
@@ -107,7 +106,7 @@ describe('credit status in the pane', () => {
     expect(nudges).toEqual([
       { name: CREDIT_OFFICER, message: 'Клиент ждёт решения, когда будет андеррайтинг?' },
     ]);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'pane-credit-nudge.png'), fullPage: true });
+    await shot(page, 'pane-credit-nudge');
     await page.close();
   });
 
@@ -137,7 +136,7 @@ describe('credit status in the pane', () => {
     await row.getByText('Intake').waitFor();
     await row.getByText('Owner: Смирнова Елена Сергеевна').waitFor();
     await row.getByText(/ left$/).waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'pane-credit-new-application.png'), fullPage: true });
+    await shot(page, 'pane-credit-new-application');
 
     // The owner (rm1 herself) moves intake on; the pane shows documents on its next load.
     const cardRes = await server.app.inject({
@@ -183,7 +182,17 @@ describe('credit status in the pane', () => {
     const form = credit.getByRole('form', { name: 'Новая кредитная заявка' });
     await form.getByRole('button', { name: 'Подать заявку' }).click();
     await form.getByText('Введите сумму, например 300000 или 300000,50.').waitFor();
+    // The longer Russian labels and messages wrap inside the pane: nothing sticks out sideways.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
     await credit.getByText(`Исполнитель: ${CREDIT_OFFICER}`).first().waitFor();
+    // The seeded application's underwriting task, as the stage's.
+    await card(page, SOROKIN)
+      .getByRole('region', { name: 'Задачи' })
+      .getByText(/^Этап «Андеррайтинг» заявки КЗ-\d{4}-\d{7}: закроется, когда этап перейдёт дальше$/)
+      .waitFor();
+    await shot(page, 'pane-credit-ru');
     await page.close();
   });
 });

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, launchPaneBrowser } from '../support/e2e.ts';
+import { launchPaneBrowser, shot } from '../support/e2e.ts';
 import { createClient, createOrg, type Org } from '../support/fixtures.ts';
 
 // The pane's Settings view in Chromium against the real API (Outlook replaced by the Office host emulator):
@@ -45,9 +44,6 @@ async function openPane(opts: { lang?: string; theme?: 'light' | 'dark' } = {}):
   await page.goto(`${server.baseUrl}/`);
   return page;
 }
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   tdb = await createTestDatabase();

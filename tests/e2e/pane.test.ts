@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import type { ApiApp } from '../../server/src/app.ts';
 import { seedDemoBank } from '../../server/src/modules/demo/seed.ts';
 import { startTestServer, tokenFor } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ARTIFACTS, demoInbox, launchPaneBrowser, OFFICE_CDN } from '../support/e2e.ts';
+import { demoInbox, launchPaneBrowser, OFFICE_CDN, shot } from '../support/e2e.ts';
 
 // The task pane in Chromium against the real API over a seeded demo bank, with Outlook replaced by the
 // Office host emulator (tests/emulators/office/office.js) served in place of Microsoft's CDN script.
@@ -96,10 +95,6 @@ async function shown(page: Page, item: DemoItemDto) {
 
 const cardHeadings = (page: Page) => page.locator('article > div h2').allInnerTexts();
 const card = (page: Page, name: string) => page.getByRole('article', { name });
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -75,6 +75,12 @@ export async function launchBrowser(): Promise<Browser> {
 /** A full-page screenshot into tests/.artifacts/`name`.png. */
 export async function shot(page: Page, name: string, options: PageScreenshotOptions = {}): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, ...options });
+  // Whatever is on screen fits the width it is given (a 320 px pane, 200% zoom): wide content wraps or
+  // scrolls inside its own box, the page itself never scrolls sideways.
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  if (overflow > 0) throw new Error(`${name}: the page is ${overflow} px wider than its viewport`);
 }
 
 /**

@@ -31,7 +31,13 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: tokens.colorNeutralBackground2,
   },
-  pair: { display: 'grid', gridTemplateColumns: '1fr 1fr', gap: tokens.spacingHorizontalS },
+  // minmax(0, …): an input's intrinsic width (20 characters) must not push the pane wider than it is.
+  pair: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
+    gap: tokens.spacingHorizontalS,
+  },
+  narrow: { minWidth: 0, width: '100%' },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   open: { alignSelf: 'flex-start' },
 });
@@ -173,6 +179,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
       <div className={s.pair}>
         <Field label={t.termMonths} required validationMessage={show(problems.term)}>
           <Input
+            className={s.narrow}
             inputMode="numeric"
             value={draft.termMonths}
             onChange={(_, d) => update({ termMonths: d.value })}
@@ -180,6 +187,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
         </Field>
         <Field label={t.ratePercent} required validationMessage={show(problems.rate)}>
           <Input
+            className={s.narrow}
             inputMode="decimal"
             value={draft.ratePercent}
             onChange={(_, d) => update({ ratePercent: d.value })}
