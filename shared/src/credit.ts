@@ -61,10 +61,17 @@ export function annuityPayment(amount: string, annualRatePercent: string, termMo
   return fromMinorUnits(divRound(s * r * pow, (pow - SCALE) * SCALE));
 }
 
+/** The highest PDN recorded, in percent (a larger burden is recorded as this). */
+export const MAX_PDN_PERCENT = '9999999.99';
+const MAX_PDN_HUNDREDTHS = 999_999_999n;
+
 export type DebtBurden = {
   /** Monthly payments on all loans incl. the new one, decimal string. */
   monthlyPayments: string;
-  /** PDN in percent, 2 decimals, rounded half-up (e.g. `"52.31"`). */
+  /**
+   * PDN in percent, 2 decimals, rounded half-up (e.g. `"52.31"`), at most {@link MAX_PDN_PERCENT}: payments of
+   * a hundred thousand incomes say all there is to say (and fit the stored numeric(9,2)).
+   */
   ratioPercent: string;
   /** True when PDN > 50% (exact comparison, not of the rounded percent): the client gets a written warning. */
   warning: boolean;
@@ -83,7 +90,8 @@ export function debtBurden(input: {
   const income = toMinorUnits(input.monthlyIncome);
   if (income <= 0n) throw new RangeError('monthly income must be positive');
   const payments = toMinorUnits(input.existingMonthlyPayments) + toMinorUnits(input.newMonthlyPayment);
-  const hundredths = divRound(payments * 10_000n, income);
+  const exact = divRound(payments * 10_000n, income);
+  const hundredths = exact > MAX_PDN_HUNDREDTHS ? MAX_PDN_HUNDREDTHS : exact;
   return {
     monthlyPayments: fromMinorUnits(payments),
     ratioPercent: `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`,

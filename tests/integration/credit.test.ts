@@ -1,4 +1,9 @@
-import type { ClientCardDto, CreditApplicationDetailDto, TaskLinkDto } from '@crm/shared';
+import {
+  type ClientCardDto,
+  type CreditApplicationDetailDto,
+  MAX_PDN_PERCENT,
+  type TaskLinkDto,
+} from '@crm/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
@@ -175,6 +180,45 @@ describe('creating an application', () => {
       existingMonthlyPayments: '0',
     });
     expect(other.statusCode).toBe(404);
+  });
+});
+
+describe('amounts out of range (new-user trial: two 500s)', () => {
+  it('records a PDN far above any income at its ceiling instead of failing', async () => {
+    const a = await create({
+      amount: { amount: '1000000000000', currency: 'RUB' },
+      monthlyIncome: '100000',
+      existingMonthlyPayments: '0',
+    });
+    expect(a.pdn).toMatchObject({ ratioPercent: MAX_PDN_PERCENT, warning: true });
+  });
+
+  it('refuses zero, negative and 16-digit amounts at the field, when applying and when deciding', async () => {
+    for (const amount of ['0', '0.00', '-5', '-0.01', '1000000000000000', '1e6', ' 5']) {
+      const res = await call('rm1', 'POST', '/api/v1/credit-applications', {
+        clientId: client,
+        productCode: 'CONS-LOAN',
+        amount: { amount, currency: 'RUB' },
+        termMonths: 12,
+        ratePercent: '12',
+        purpose: 'x',
+        monthlyIncome: '60000',
+        existingMonthlyPayments: '0',
+      });
+      expect(res.statusCode, amount).toBe(400);
+      expect(res.json(), amount).toMatchObject({ field: 'body.amount.amount' });
+    }
+    const a = await create();
+    for (const amount of ['-5', '0', '1000000000000000']) {
+      const res = await call('sup', 'POST', `/api/v1/credit-applications/${a.id}/decision`, {
+        version: a.version,
+        decision: 'approved_changed_terms',
+        reason: 'x',
+        terms: { amount: { amount, currency: 'RUB' }, termMonths: 12, ratePercent: '12' },
+      });
+      expect(res.statusCode, amount).toBe(400);
+      expect(res.json(), amount).toMatchObject({ field: 'body.terms.amount.amount' });
+    }
   });
 });
 

@@ -40,12 +40,27 @@ export const RatePercent = Type.String({
   description: 'Percent per year',
 });
 
+/**
+ * A requested or decided loan amount: positive (never zero, never negative), at most 15 integer digits and 2
+ * decimals, e.g. `{ amount: "300000.00", currency: "RUB" }`.
+ */
+export const LoanAmount = Type.Object(
+  {
+    amount: Type.String({
+      pattern: '^(?!0+(?:\\.0+)?$)\\d{1,15}(\\.\\d{1,2})?$',
+      description: 'Positive decimal string, never a float',
+    }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+  },
+  { additionalProperties: false },
+);
+
 /** POST /api/v1/credit-applications: an application for a visible client (from the pane or the API). */
 export const CreateCreditApplicationRequest = Type.Object(
   {
     clientId: Id,
     productCode: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z0-9-]+$' }),
-    amount: MoneySchema,
+    amount: LoanAmount,
     termMonths: Type.Integer({ minimum: 1, maximum: 600 }),
     /** For the new loan's monthly payment (annuity) in the PDN. */
     ratePercent: RatePercent,
@@ -163,6 +178,22 @@ export const CreditApplicationDetail = Type.Object({
   nudges: Type.Array(CreditNotice),
   createdAt: DateTime,
   createdBy: Type.Union([UserRef, Type.Null()]),
+  /**
+   * What the caller may do to the application now, by the route's rules for its current stage and who holds
+   * it (the pane offers only these; the server checks again on every move).
+   */
+  actions: Type.Object({
+    /** Complete the current stage: POST .../advance (not at the deciding stage before its decision). */
+    advance: Type.Boolean(),
+    /** Earlier stages the route lets the current one send it back to: POST .../return. */
+    returnTo: Type.Array(Type.Enum(CREDIT_STAGES)),
+    /** approved / approved_changed_terms: the route's deciding stage. */
+    approve: Type.Boolean(),
+    /** declined, with a reason. */
+    decline: Type.Boolean(),
+    /** client_refused: the client's manager or the stage owner, before disbursement. */
+    refuse: Type.Boolean(),
+  }),
 });
 export type CreditApplicationDetailDto = Static<typeof CreditApplicationDetail>;
 
@@ -196,7 +227,7 @@ export const DecisionRequest = Type.Object(
     terms: Type.Optional(
       Type.Object(
         {
-          amount: MoneySchema,
+          amount: LoanAmount,
           termMonths: Type.Integer({ minimum: 1, maximum: 600 }),
           ratePercent: RatePercent,
         },

@@ -258,6 +258,14 @@ export class GraphEmulator {
     return null;
   }
 
+  /** Graph stops accepting every token issued so far (revoked, or expired early): 401 until a new one. */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+  /** Tokens issued and still accepted. */
+  get tokenCount(): number {
+    return this.tokens.size;
+  }
   inject(fault: Fault): void {
     this.faults.push({ times: 1, ...fault });
   }

@@ -487,6 +487,8 @@ async function handle(
     return 'parked';
   }
   if (
+    // 401: Graph refused the token (expired early, revoked); the client drops it and the retry gets a new one.
+    answer.status === 401 ||
     answer.status === 429 ||
     answer.status === 503 ||
     answer.status === 504 ||

@@ -1,5 +1,11 @@
 import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
-import { ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import {
+  type AccessToken,
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  type GetTokenOptions,
+  type TokenCredential,
+} from '@azure/identity';
 import {
   AuthenticationHandler,
   Client,
@@ -111,41 +117,91 @@ export type GraphClient = {
 /**
  * The app's credential (client credentials grant): the secret, or a client assertion signed with the
  * certificate's key (Microsoft identity platform, "certificate credentials":
- * https://learn.microsoft.com/entra/identity-platform/certificate-credentials). Tokens are cached by MSAL and
- * renewed before expiry. Instance discovery is off: it would ask login.microsoftonline.com about every other
- * authority (a national cloud's, a proxy's) and fail (docs/stack.md).
+ * https://learn.microsoft.com/entra/identity-platform/certificate-credentials), through @azure/identity; MSAL
+ * caches tokens and renews them before expiry. Around it:
+ * - instance discovery is off: it would ask login.microsoftonline.com about every other authority (a national
+ *   cloud's, a proxy's) and fail (docs/stack.md);
+ * - every request of the credential goes to the configured authority and tenant only: MSAL posts the secret to
+ *   whatever `token_endpoint` the authority's OpenID metadata names, and that must not be another host;
+ * - a token request without an answer fails after `config.timeoutMs` (identity does not time it out), so a
+ *   hung Entra never holds a mailbox's request slots;
+ * - {@link AppCredential.forgetTokens} drops the cached token after Graph refused it (401).
  */
-export function graphCredential(
-  config: GraphConfig,
-  /** Told the HTTP status of each answer of the token endpoint (MSAL's error keeps only Entra's text). */
-  onTokenResponse?: (status: number) => void,
-): TokenCredential {
-  const options = {
-    authorityHost: config.authorityHost,
-    disableInstanceDiscovery: true,
-    // Entra answers directly; a redirect could only lead somewhere we did not allow.
-    redirectOptions: { maxRetries: 0 },
-    additionalPolicies: onTokenResponse
-      ? [
-          {
-            position: 'perCall' as const,
-            policy: {
-              name: 'crmTokenStatus',
-              sendRequest: async (req: PipelineRequest, next: SendRequest) => {
-                const res = await next(req);
-                if (req.method === 'POST') onTokenResponse(res.status);
-                return res;
-              },
-            },
-          },
-        ]
-      : [],
-  };
-  const assertion = config.clientAssertion;
-  return assertion
-    ? new ClientAssertionCredential(config.tenantId, config.clientId, async () => assertion(), options)
-    : new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, options);
+export class AppCredential implements TokenCredential {
+  private inner: TokenCredential;
+  private forgotAt = 0;
+  constructor(
+    private readonly config: GraphConfig,
+    /** Told the HTTP status of each answer of the token endpoint (MSAL's error keeps only Entra's text). */
+    private readonly onTokenResponse?: (status: number) => void,
+  ) {
+    this.inner = this.build();
+  }
+
+  private build(): TokenCredential {
+    const { config, onTokenResponse } = this;
+    const authority = new URL(config.authorityHost);
+    const tenantPath = `/${config.tenantId.toLowerCase()}/`;
+    const onlyAuthority = {
+      position: 'perRetry' as const,
+      policy: {
+        name: 'crmOnlyTheAuthority',
+        sendRequest: async (req: PipelineRequest, next: SendRequest) => {
+          const u = new URL(req.url);
+          if (u.origin !== authority.origin || !u.pathname.toLowerCase().startsWith(tenantPath))
+            throw new Error(
+              `refused to send the credential to ${u.origin}${u.pathname}: not the configured authority`,
+            );
+          const res = await next(req);
+          if (req.method === 'POST') onTokenResponse?.(res.status);
+          return res;
+        },
+      },
+    };
+    const options = {
+      authorityHost: config.authorityHost,
+      disableInstanceDiscovery: true,
+      // Entra answers directly; a redirect could only lead somewhere we did not allow.
+      redirectOptions: { maxRetries: 0 },
+      additionalPolicies: [onlyAuthority],
+    };
+    const assertion = config.clientAssertion;
+    return assertion
+      ? new ClientAssertionCredential(config.tenantId, config.clientId, async () => assertion(), options)
+      : new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, options);
+  }
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `network_error: no token from ${this.config.authorityHost} within ${this.config.timeoutMs} ms`,
+            ),
+          ),
+        this.config.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.inner.getToken(scopes, options), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Forgets the cached token (Graph answered 401): the next request asks Entra again; at most every 30 s. */
+  forgetTokens(): void {
+    if (Date.now() - this.forgotAt < 30_000) return;
+    this.forgotAt = Date.now();
+    this.inner = this.build();
+  }
 }
+
+/** The app's credential for `config` (see {@link AppCredential}). */
+export const graphCredential = (config: GraphConfig, onTokenResponse?: (status: number) => void) =>
+  new AppCredential(config, onTokenResponse);
 
 /**
  * What Entra answered when no token came, e.g. `invalid_client: AADSTS7000215: Invalid client secret
@@ -212,7 +268,10 @@ export function sdkClient(config: GraphConfig, credential: TokenCredential): Cli
 /** Builds the client: one credential (tokens cached until shortly before expiry) and one SDK client. */
 export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrency: number }): GraphClient {
   const limiter = new MailboxLimiter(opts.mailboxConcurrency);
-  const client = sdkClient(config, graphCredential(config));
+  const credential = graphCredential(config);
+  const client = sdkClient(config, credential);
+  const base = new URL(config.baseUrl);
+  const basePath = base.pathname.replace(/\/?$/, '/');
 
   const call = async (method: string, url: string, body: unknown): Promise<GraphResponse> => {
     let res: Response;
@@ -237,6 +296,7 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
       // what Entra answered, e.g. AADSTS7000215).
       throw new GraphTransportError(`${method} ${url.split('?')[0]}: ${noAnswerDetail(err)}`);
     }
+    if (res.status === 401) credential.forgetTokens();
     let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -251,7 +311,18 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
     baseUrl: config.baseUrl,
     // Relative to the configured base (its path may hold more than the version: a proxy's prefix).
     send: (mailbox, req) => limiter.run(mailbox, () => call(req.method, req.url, req.body)),
-    getAbsolute: (mailbox, url) => limiter.run(mailbox, () => call('GET', url, undefined)),
+    getAbsolute: (mailbox, url) => {
+      // A link Graph gave us is followed with our token only on the configured endpoint (the SDK would also
+      // send it to any port of the same host, and to Microsoft's own hosts behind a proxy base URL).
+      const u = new URL(url);
+      if (u.origin !== base.origin || !u.pathname.startsWith(basePath))
+        return Promise.reject(
+          new GraphTransportError(
+            `refused to follow a link to ${u.origin}${u.pathname}: not the Graph endpoint`,
+          ),
+        );
+      return limiter.run(mailbox, () => call('GET', url, undefined));
+    },
     batch: async (mailbox, reqs) => {
       const outer = await limiter.run(mailbox, () =>
         call('POST', '/$batch', {
@@ -277,6 +348,7 @@ export function createGraphClient(config: GraphConfig, opts: { mailboxConcurrenc
           headers?: Record<string, string>;
           body?: unknown;
         }[]) {
+          if (!r || typeof r !== 'object' || r.id === undefined) continue; // not an answer: the item is retried
           const headers = Object.fromEntries(
             Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
           );

@@ -300,6 +300,73 @@ export async function markNoticesRead(
   return rows.map((r) => ({ id: String(r.id), clientId: r.client_id }));
 }
 
+/**
+ * Who may move a stage: its owner, the owner's supervisor, or (an unassigned queue) a holder of the queue's
+ * role (an RM queue: RMs and supervisors).
+ */
+export function canActOnStage(
+  p: Principal,
+  stage: { owner_user_id: string | null; owner_role: string | null },
+): boolean {
+  if (stage.owner_user_id)
+    return (
+      p.id === stage.owner_user_id || (p.role === 'supervisor' && p.teamIds.includes(stage.owner_user_id))
+    );
+  if (stage.owner_role === 'credit_officer') return p.role === 'credit_officer';
+  if (stage.owner_role === 'supervisor') return p.role === 'supervisor';
+  return p.role === 'relationship_manager' || p.role === 'supervisor';
+}
+
+/** What `p` may do to an application now (see `CreditApplicationDetail.actions`). */
+async function allowedActions(
+  db: Db,
+  p: Principal,
+  applicationId: string,
+  status: string,
+  decision: string | null,
+): Promise<CreditApplicationDetailDto['actions']> {
+  const none = { advance: false, returnTo: [], approve: false, decline: false, refuse: false };
+  if (status !== 'in_progress') return none;
+  const open = await db
+    .selectFrom('application_stages as s')
+    .leftJoin('route_stages as rs', 'rs.id', 's.route_stage_id')
+    .where('s.application_id', '=', applicationId)
+    .where('s.completed_at', 'is', null)
+    .select([
+      's.owner_user_id',
+      's.owner_role',
+      'rs.route_id',
+      'rs.ordinal',
+      'rs.decides',
+      'rs.can_decline',
+      'rs.can_return_to',
+    ])
+    .executeTakeFirst();
+  if (!open) return none;
+  const acts = canActOnStage(p, open);
+  const refuse = acts || p.role === 'relationship_manager' || p.role === 'supervisor';
+  if (!acts || !open.route_id || open.ordinal === null) return { ...none, refuse };
+  const returnTo = (open.can_return_to ?? []).length
+    ? (
+        await db
+          .selectFrom('route_stages')
+          .where('route_id', '=', open.route_id)
+          .where('stage_code', 'in', open.can_return_to ?? [])
+          .where('ordinal', '<', open.ordinal)
+          .orderBy('ordinal')
+          .select('stage_code')
+          .execute()
+      ).map((r) => r.stage_code as CreditApplicationDetailDto['actions']['returnTo'][number])
+    : [];
+  return {
+    advance: !(open.decides && !decision),
+    returnTo,
+    approve: Boolean(open.decides),
+    decline: Boolean(open.can_decline || open.decides),
+    refuse,
+  };
+}
+
 /** The application in the API shape, when its client is visible to the principal. */
 export async function findApplicationDetail(
   db: Db,
@@ -415,6 +482,7 @@ export async function findApplicationDetail(
     nudges: await findNudges(db, id),
     createdAt: iso(a.created_at)!,
     createdBy: a.created_by_id ? { id: a.created_by_id, name: a.created_by_name ?? '' } : null,
+    actions: await allowedActions(db, p, id, a.status, a.decision),
   };
 }
 

@@ -30,6 +30,7 @@ import {
 } from '../tasks/workflow-tasks.service.ts';
 import { type ClientEvent, enqueueClientNotifications } from './client-notifications.ts';
 import {
+  canActOnStage,
   countUnreadNotices,
   findApplicationDetail,
   findNotice,
@@ -202,16 +203,7 @@ function assertOpen(app: AppRow, stage: OpenStage | null): asserts stage is Open
     throw new AppError('APPLICATION_CLOSED', `Application ${app.number} is closed (${app.status})`);
 }
 
-/** The stage's owner, the owner's supervisor, or (an unassigned queue) a holder of the queue's role. */
-function canActOn(p: Principal, stage: OpenStage): boolean {
-  if (stage.owner_user_id)
-    return (
-      p.id === stage.owner_user_id || (p.role === 'supervisor' && p.teamIds.includes(stage.owner_user_id))
-    );
-  if (stage.owner_role === 'credit_officer') return p.role === 'credit_officer';
-  if (stage.owner_role === 'supervisor') return p.role === 'supervisor';
-  return p.role === 'relationship_manager' || p.role === 'supervisor';
-}
+const canActOn = canActOnStage;
 
 function assertCanAct(p: Principal, stage: OpenStage) {
   if (!canActOn(p, stage))

@@ -101,7 +101,7 @@ const odataString = (v: string) => `'${v.replace(/'/g, "''")}'`;
  * an application access policy). Sources: https://learn.microsoft.com/graph/api/user-post-messages,
  * https://learn.microsoft.com/graph/api/message-send.
  *
- * Throws to be retried on 429/5xx or no answer; PermanentSendError on other 4xx (the recipient or the
+ * Throws to be retried on 401/429/5xx or no answer; PermanentSendError on other 4xx (the recipient or the
  * mailbox is refused).
  */
 export function graphMailSender(graph: GraphClient, from: string): MessageSender {
@@ -110,7 +110,8 @@ export function graphMailSender(graph: GraphClient, from: string): MessageSender
     if (ok.includes(res.status)) return;
     const code = graphErrorCode(res.body);
     const msg = `Graph ${step} ${res.status}${code ? ` ${code}` : ''}`;
-    if (res.status === 429 || res.status >= 500) throw new Error(msg);
+    // 401: the token was refused (the client gets a new one for the retry); 429/5xx: Graph is busy.
+    if (res.status === 401 || res.status === 429 || res.status >= 500) throw new Error(msg);
     throw new PermanentSendError(msg);
   };
   return {

@@ -101,8 +101,10 @@ function serviceUrl(value: string, field: string, originOnly: boolean, env: Secr
   if (problem) throw new AppError('VALIDATION_FAILED', problem, field);
   if (u.search || u.hash || u.username || u.password)
     throw new AppError('VALIDATION_FAILED', 'No query, fragment or credentials in the URL', field);
-  const clean = value.trim().replace(/\/+$/, '');
-  if (originOnly && new URL(clean).origin !== clean)
+  // Stored as the URL parser reads it (e.g. `0x7f.0.0.1` -> `127.0.0.1`, tabs dropped, host lower-cased,
+  // default port dropped): the stored text is what every request is built from, and what admins see.
+  const clean = u.href.replace(/\/+$/, '');
+  if (originOnly && u.origin !== clean)
     throw new AppError('VALIDATION_FAILED', 'Only scheme://host[:port], no path', field);
   return clean;
 }
@@ -267,7 +269,7 @@ export async function testConnection(
       return result({ ok: false, stage: 'config', status: null, code: 'SecretNotSet', message: eff.problem });
     // The same credential and SDK client the worker uses, so the test fails exactly as the sync would.
     let tokenStatus: number | null = null;
-    const credential = graphCredential(g, (status) => {
+    const credential = graphCredential({ ...g, timeoutMs: Math.min(g.timeoutMs, 15_000) }, (status) => {
       tokenStatus = status;
     });
     try {
