@@ -1,4 +1,4 @@
-import type { ClientCardDto, DemoItemDto } from '@crm/shared';
+import type { DemoItemDto } from '@crm/shared';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../server/src/app.ts';
@@ -39,16 +39,16 @@ const byCase = (caseId: string): DemoItemDto => {
   return item;
 };
 
-async function openPane(item: DemoItemDto, lang = 'en-US'): Promise<Page> {
+async function openPane(item: DemoItemDto, lang = 'en-US', as = { email: RM1, token: '' }): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize({ width: 320, height: 900 });
   await page.addInitScript(
     (cfg) => {
       window.__officeEmulatorConfig = cfg;
     },
-    { item, displayLanguage: lang, theme: 'light', userProfile: { emailAddress: RM1 } },
+    { item, displayLanguage: lang, theme: 'light', userProfile: { emailAddress: as.email } },
   );
-  await page.addInitScript((t) => sessionStorage.setItem('crm.accessToken', t), token);
+  await page.addInitScript((t) => sessionStorage.setItem('crm.accessToken', t), as.token || token);
   await page.goto(`${server.baseUrl}/`);
   return page;
 }
@@ -138,23 +138,18 @@ describe('credit status in the pane', () => {
     await row.getByText(/ left$/).waitFor();
     await shot(page, 'pane-credit-new-application');
 
-    // The owner (rm1 herself) moves intake on; the pane shows documents on its next load.
-    const cardRes = await server.app.inject({
-      url: `/api/v1/clients/${await clientId(SOROKIN)}`,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const app = (cardRes.json() as ClientCardDto).credit.applications.find((a) => a.number === number)!;
-    const detail = await server.app.inject({
-      url: `/api/v1/credit-applications/${app.id}`,
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const moved = await server.app.inject({
-      method: 'POST',
-      url: `/api/v1/credit-applications/${app.id}/advance`,
-      headers: { authorization: `Bearer ${token}` },
-      payload: { version: detail.json().version },
-    });
-    expect(moved.statusCode).toBe(200);
+    // Her own stage: nothing to nudge; she moves intake on from the pane.
+    expect(await row.getByRole('button', { name: 'Nudge' }).count()).toBe(0);
+    await row.getByRole('button', { name: 'Move the application' }).click();
+    const move = row.getByRole('form', { name: `Move application ${number}` });
+    await move.getByRole('combobox', { name: /What happened/ }).waitFor();
+    expect(await move.getByRole('option').allInnerTexts()).toEqual([
+      'Stage done: pass it on',
+      'Declined',
+      'Client refused',
+    ]);
+    await move.getByRole('button', { name: 'Confirm' }).click();
+    await credit.getByText('Done: the application is now at Documents.').waitFor();
     await page.reload();
     await creditSection(page, SOROKIN)
       .getByRole('listitem')
@@ -192,16 +187,46 @@ describe('credit status in the pane', () => {
       .getByRole('region', { name: 'Задачи' })
       .getByText(/^Этап «Андеррайтинг» заявки КЗ-\d{4}-\d{7}: закроется, когда этап перейдёт дальше$/)
       .waitFor();
+    // On the officer's stage the RM may only record the client's refusal.
+    const underwriting = credit.getByRole('listitem').filter({ hasText: 'Андеррайтинг' }).first();
+    await underwriting.getByRole('button', { name: 'Продвинуть заявку' }).click();
+    await underwriting.getByRole('combobox', { name: /Что произошло/ }).waitFor();
+    expect(await underwriting.getByRole('option').allTextContents()).toEqual(['Отказ клиента']);
     await shot(page, 'pane-credit-ru');
     await page.close();
   });
-});
 
-async function clientId(name: string): Promise<string> {
-  const row = await db.db
-    .selectFrom('clients')
-    .where('display_name', '=', name)
-    .select('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+  it('the credit officer holding underwriting sends it back for documents from the pane, saying what is missing', async () => {
+    const officer = {
+      email: 'credit1@bank.example',
+      token: await tokenFor(server.app, 'credit1@bank.example'),
+    };
+    const page = await openPane(byCase('plain-external-sender'), 'en-US', officer);
+    const credit = creditSection(page, SOROKIN);
+    const row = credit.getByRole('listitem').filter({ hasText: 'Underwriting' }).first();
+    const number = /КЗ-\d{4}-\d{7}/.exec((await row.textContent()) ?? '')![0];
+    await row.getByRole('button', { name: 'Move the application' }).click();
+    const move = row.getByRole('form', { name: `Move application ${number}` });
+    const action = move.getByRole('combobox', { name: /What happened/ });
+    await action.waitFor();
+    expect(await move.getByRole('option').allInnerTexts()).toEqual([
+      'Stage done: pass it on',
+      'Send back to Documents',
+      'Declined',
+      'Client refused',
+    ]);
+    await action.selectOption({ label: 'Send back to Documents' });
+    await move.getByRole('button', { name: 'Confirm' }).click();
+    await move.getByText('Required.').waitFor();
+    await shot(page, 'pane-credit-stage-return');
+    await move.getByRole('textbox', { name: /What is missing/ }).fill('Справка 2-НДФЛ за 6 месяцев');
+    await move.getByRole('button', { name: 'Confirm' }).click();
+    await credit.getByText('Done: the application is now at Documents.').waitFor();
+    const moved = credit.getByRole('listitem').filter({ hasText: `Application ${number}` });
+    await moved.getByText('Owner: Смирнова Елена Сергеевна').waitFor();
+    // Nothing more for the officer to do on it: the RM holds documents now.
+    expect(await moved.getByRole('button', { name: 'Move the application' }).count()).toBe(0);
+    await shot(page, 'pane-credit-stage-returned');
+    await page.close();
+  });
+});

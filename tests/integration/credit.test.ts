@@ -263,6 +263,8 @@ describe('walking the route', () => {
   it('moves forward by stage owners, returns for documents, decides on changed terms, and holds the payout until the cooling-off ends', async () => {
     let a = await create();
     const firstTask = a.currentStage!.taskId;
+    // What each user may do is in the application itself (the pane offers only that).
+    expect(a.actions).toMatchObject({ advance: true, returnTo: [], approve: false, refuse: true });
     a = await ok('rm1', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
     expect(a.currentStage).toMatchObject({ stage: 'documents', owner: { id: org.users.rm1 } });
     expect((await taskOf(firstTask)).status).toBe('done');
@@ -274,6 +276,15 @@ describe('walking the route', () => {
       ownerRole: 'credit_officer',
     });
     expect((await taskOf(a.currentStage!.taskId)).assignee_id).toBe(org.users.co);
+    expect(a.actions, 'the RM, scoring being the officer’s').toEqual({
+      advance: false,
+      returnTo: [],
+      approve: false,
+      decline: false,
+      refuse: true,
+    });
+    const asOfficer = await ok('co', 'GET', `/api/v1/credit-applications/${a.id}`);
+    expect(asOfficer.actions).toMatchObject({ advance: true, returnTo: ['documents'], approve: false });
 
     const notOwner = await advance('rm1', a);
     expect(notOwner.statusCode).toBe(403);
@@ -309,6 +320,9 @@ describe('walking the route', () => {
     for (const who of ['rm1', 'co', 'co', 'co'])
       a = await ok(who, 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
     expect(a.currentStage).toMatchObject({ stage: 'decision', owner: { id: org.users.sup } });
+    expect(a.actions, 'the officer, the decision being the supervisor’s').toMatchObject({ approve: false });
+    const asDecider = await ok('sup', 'GET', `/api/v1/credit-applications/${a.id}`);
+    expect(asDecider.actions).toMatchObject({ advance: false, approve: true, decline: true });
     const advanceAtDecision = await advance('sup', a);
     expect(advanceAtDecision.json().code).toBe('CREDIT_TRANSITION_NOT_ALLOWED');
     const noTerms = await call('sup', 'POST', `/api/v1/credit-applications/${a.id}/decision`, {
@@ -349,6 +363,7 @@ describe('walking the route', () => {
     });
     expect(a.status).toBe('refused');
     expect(a.currentStage).toBeNull();
+    expect(a.actions).toEqual({ advance: false, returnTo: [], approve: false, decline: false, refuse: false });
     const closed = await advance('rm1', a);
     expect(closed.json().code).toBe('APPLICATION_CLOSED');
   });

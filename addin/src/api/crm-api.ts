@@ -1,6 +1,7 @@
 import type {
   AddContactPointRequestDto,
   AddInteractionLinkRequestDto,
+  AdvanceStageRequestDto,
   CandidatesDto,
   ClientCardDto,
   ClientInteractionsDto,
@@ -14,6 +15,7 @@ import type {
   CreditNoticeDto,
   CreditNoticesDto,
   CreditNoticesUnreadDto,
+  DecisionRequestDto,
   DemoInboxDto,
   InteractionDetailDto,
   InteractionStatusDto,
@@ -27,6 +29,7 @@ import type {
   MeSettingsDto,
   NudgeRequestDto,
   ProspectCreatedDto,
+  ReturnStageRequestDto,
   TaskCatalogDto,
   TaskDto,
   TaskLinkDto,
@@ -99,6 +102,24 @@ export const crmApi = {
     apiRequest<ContactPointAddedDto>(`/clients/${enc(clientId)}/contact-points`, { method: 'POST', body }),
   createCreditApplication: (body: CreateCreditApplicationRequestDto) =>
     apiRequest<CreditApplicationDetailDto>('/credit-applications', { method: 'POST', body }),
+  /** GET /credit-applications/:id: stages, decision and what the user may do now (`actions`). Audited. */
+  creditApplication: (id: string, signal?: AbortSignal) =>
+    apiRequest<CreditApplicationDetailDto>(`/credit-applications/${enc(id)}`, { signal }),
+  advanceCreditApplication: (id: string, body: AdvanceStageRequestDto) =>
+    apiRequest<CreditApplicationDetailDto>(`/credit-applications/${enc(id)}/advance`, {
+      method: 'POST',
+      body,
+    }),
+  returnCreditApplication: (id: string, body: ReturnStageRequestDto) =>
+    apiRequest<CreditApplicationDetailDto>(`/credit-applications/${enc(id)}/return`, {
+      method: 'POST',
+      body,
+    }),
+  decideCreditApplication: (id: string, body: DecisionRequestDto) =>
+    apiRequest<CreditApplicationDetailDto>(`/credit-applications/${enc(id)}/decision`, {
+      method: 'POST',
+      body,
+    }),
   nudgeCreditApplication: (id: string, body: NudgeRequestDto) =>
     apiRequest<CreditNoticeDto>(`/credit-applications/${enc(id)}/nudges`, { method: 'POST', body }),
   /** GET /credit-applications/notices: the user's notices (newest first) and how many are unread. */

@@ -20,6 +20,8 @@ import { money, shortDate, spanOf } from '../ui/format.ts';
 import { type Dict, type Lang, useI18n } from '../ui/i18n.ts';
 import { ShortList } from '../ui/layout.tsx';
 import { CreditApplicationForm } from './CreditApplicationForm.tsx';
+import { StageWork } from './StageWork.tsx';
+import { useMe } from './use-me.ts';
 
 const useStyles = makeStyles({
   row: {
@@ -46,6 +48,12 @@ const useStyles = makeStyles({
   nudgeForm: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   buckets: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
   small: { alignSelf: 'flex-start' },
+  buttons: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'stretch',
+    gap: tokens.spacingVerticalXXS,
+  },
 });
 
 const isPositive = (amount: string) => /[1-9]/.test(amount) && !amount.startsWith('-');
@@ -91,13 +99,15 @@ export function creditAlerts(
 function NudgeOwner({ app }: { app: CreditApplicationDto }): JSX.Element | null {
   const s = useStyles();
   const { t } = useI18n();
+  const me = useMe();
   const [open, setOpen] = useState(false);
   const [message, setMessage] = useState('');
   const [touched, setTouched] = useState(false);
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  if (app.status !== 'in_progress' || !app.owner) return null;
+  // Nobody to nudge: a queue without an owner yet, or the stage is the user's own.
+  if (app.status !== 'in_progress' || !app.owner || app.owner.id === me?.id) return null;
   const owner = app.owner;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -160,7 +170,15 @@ function NudgeOwner({ app }: { app: CreditApplicationDto }): JSX.Element | null 
   );
 }
 
-function ApplicationRow({ app, now }: { app: CreditApplicationDto; now: number }): JSX.Element {
+function ApplicationRow({
+  app,
+  now,
+  clientId,
+}: {
+  app: CreditApplicationDto;
+  now: number;
+  clientId: string;
+}): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
   const sla = slaText(app, now, t);
@@ -191,7 +209,10 @@ function ApplicationRow({ app, now }: { app: CreditApplicationDto; now: number }
           {t.lastDecision(t.creditDecisions[app.lastDecision.decision], shortDate(app.lastDecision.at, lang))}
         </Caption1>
       )}
-      <NudgeOwner app={app} />
+      <div className={s.buttons}>
+        <StageWork app={app} clientId={clientId} />
+        <NudgeOwner app={app} />
+      </div>
     </div>
   );
 }
@@ -318,7 +339,7 @@ export function CreditBlock({ card, now }: { card: ClientCardDto; now: number })
           items={applications}
           truncated={card.truncated.includes('applications')}
           keyOf={(a) => a.id}
-          render={(a) => <ApplicationRow app={a} now={now} />}
+          render={(a) => <ApplicationRow app={a} now={now} clientId={card.id} />}
         />
       )}
       {loans.length > 0 && (

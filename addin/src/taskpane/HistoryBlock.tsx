@@ -15,8 +15,7 @@ import {
   Spinner,
   tokens,
 } from '@fluentui/react-components';
-import { type JSX, useEffect, useState, useSyncExternalStore } from 'react';
-import { auth } from '../api/auth.ts';
+import { type JSX, useEffect, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { fileSize, shortDateTime } from '../ui/format.ts';
@@ -24,6 +23,7 @@ import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { Section } from '../ui/layout.tsx';
 import { bumpHistory, useHistoryVersion, useItemLog } from './item-log.ts';
+import { useMe } from './use-me.ts';
 
 type Entry = ClientInteractionsDto['items'][number];
 
@@ -82,30 +82,6 @@ const useStyles = makeStyles({
   },
   start: { alignSelf: 'flex-start' },
 });
-
-// The signed-in user, asked once per token: only supervisors and admins may remove a logged item.
-let me: { token: string; promise: Promise<MeDto> } | null = null;
-
-function useMe(): MeDto | null {
-  const token = useSyncExternalStore(auth.subscribe, auth.getToken);
-  const [value, setValue] = useState<MeDto | null>(null);
-  useEffect(() => {
-    if (!token) return;
-    if (me?.token !== token) me = { token, promise: crmApi.me() };
-    const mine = me;
-    let live = true;
-    mine.promise.then(
-      (m) => live && setValue(m),
-      () => {
-        if (me === mine) me = null; // asked again next time; the pane's own calls show the failure
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [token]);
-  return value;
-}
 
 const mayUnlink = (m: MeDto | null) =>
   m !== null && (m.role === 'supervisor' || m.role === 'admin' || m.grants.includes('admin'));

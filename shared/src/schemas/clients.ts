@@ -24,6 +24,8 @@ export const CREDIT_STAGES = [
   'signing',
   'disbursement',
 ] as const;
+/** A stage of a credit application's approval route (banking.md, "Credit applications"). */
+export type CreditStageCode = (typeof CREDIT_STAGES)[number];
 export const CREDIT_DECISIONS = ['approved', 'approved_changed_terms', 'declined', 'client_refused'] as const;
 
 export const ClientKind = Type.Enum(CLIENT_KINDS);

@@ -1,0 +1,288 @@
+import type {
+  CreditApplicationDetailDto,
+  CreditApplicationDto,
+  CreditStageCode,
+  DecisionRequestDto,
+} from '@crm/shared';
+import {
+  Button,
+  Caption1,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  makeStyles,
+  Select,
+  Spinner,
+  Textarea,
+  tokens,
+} from '@fluentui/react-components';
+import { type FormEvent, type JSX, useState } from 'react';
+import { ApiError } from '../api/api-error.ts';
+import { crmApi } from '../api/crm-api.ts';
+import { ErrorBar } from '../ui/ErrorBar.tsx';
+import { useI18n } from '../ui/i18n.ts';
+import { amountOf } from './CreditApplicationForm.tsx';
+import { useMe } from './use-me.ts';
+import { useCardScope } from './use-pane-view.ts';
+
+const useStyles = makeStyles({
+  form: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalS,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  pair: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
+    gap: tokens.spacingHorizontalS,
+  },
+  narrow: { minWidth: 0, width: '100%' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  open: { alignSelf: 'flex-start' },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/** One move the user may make, as the form's choice: `advance`, `return:<stage>` or a decision. */
+type Choice = 'advance' | `return:${CreditStageCode}` | DecisionRequestDto['decision'];
+
+/** The moves `actions` allows, in the order the form offers them. */
+export function choicesOf(actions: CreditApplicationDetailDto['actions']): Choice[] {
+  return [
+    ...(actions.advance ? (['advance'] as const) : []),
+    ...actions.returnTo.map((s) => `return:${s}` as const),
+    ...(actions.approve ? (['approved', 'approved_changed_terms'] as const) : []),
+    ...(actions.decline ? (['declined'] as const) : []),
+    ...(actions.refuse ? (['client_refused'] as const) : []),
+  ];
+}
+
+/**
+ * "Move the application": the stage's owner (or their supervisor) completes the stage, sends it back to an
+ * earlier one the route allows, or decides; the client's manager records a refusal. The choices come from the
+ * application's `actions` for this user (the server checks again); the card reloads after a move.
+ */
+export function StageWork({
+  app,
+  clientId,
+}: {
+  app: CreditApplicationDto;
+  clientId: string;
+}): JSX.Element | null {
+  const s = useStyles();
+  const { t } = useI18n();
+  const w = t.stageWork;
+  const scope = useCardScope();
+  const me = useMe();
+  const [open, setOpen] = useState(false);
+  const [detail, setDetail] = useState<CreditApplicationDetailDto | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [choice, setChoice] = useState<Choice | ''>('');
+  const [comment, setComment] = useState('');
+  const [terms, setTerms] = useState({ amount: '', term: '', rate: '' });
+  const [touched, setTouched] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<string | null>(null);
+  if (app.status !== 'in_progress' && !result) return null;
+  // Offered where there may be something to do: the user's own stage, a queue, or to whoever manages clients
+  // (a refusal, their team's stages). A credit officer has nothing to do on a colleague's stage.
+  const mayAct =
+    me !== null &&
+    (!app.owner || app.owner.id === me.id || me.role === 'relationship_manager' || me.role === 'supervisor');
+
+  const load = async () => {
+    setLoadError(null);
+    setDetail(null);
+    try {
+      const d = await crmApi.creditApplication(app.id);
+      setDetail(d);
+      setChoice(choicesOf(d.actions)[0] ?? '');
+    } catch (err) {
+      setLoadError(err);
+    }
+  };
+  const start = () => {
+    setResult(null);
+    setError(null);
+    setTouched(false);
+    setComment('');
+    setTerms({
+      amount: app.amount.amount,
+      term: detail ? String(detail.termMonths) : '',
+      rate: detail?.ratePercent ?? '',
+    });
+    setOpen(true);
+    void load();
+  };
+
+  const newAmount = amountOf(terms.amount);
+  const term = /^\d{1,3}$/.test(terms.term) ? Number(terms.term) : Number.NaN;
+  const rate = terms.rate.trim().replace(',', '.');
+  const needsText = choice === 'declined' || choice.startsWith('return:');
+  const problems = {
+    comment: needsText && !comment.trim() ? t.required : undefined,
+    amount:
+      choice === 'approved_changed_terms' && !(newAmount && /[1-9]/.test(newAmount))
+        ? t.amountInvalid
+        : undefined,
+    term: choice === 'approved_changed_terms' && !(term >= 1 && term <= 600) ? t.termInvalid : undefined,
+    rate:
+      choice === 'approved_changed_terms' && !/^\d{1,3}(\.\d{1,3})?$/.test(rate) ? t.rateInvalid : undefined,
+  };
+  const show = (m: string | undefined) => (touched ? m : undefined);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!detail || !choice || Object.values(problems).some(Boolean)) return;
+    const version = detail.version;
+    const text = comment.trim() || null;
+    setSaving(true);
+    setError(null);
+    try {
+      const moved =
+        choice === 'advance'
+          ? await crmApi.advanceCreditApplication(app.id, { version, comment: text })
+          : choice.startsWith('return:')
+            ? await crmApi.returnCreditApplication(app.id, {
+                version,
+                toStage: choice.slice('return:'.length) as CreditStageCode,
+                comment: text ?? '',
+              })
+            : await crmApi.decideCreditApplication(app.id, {
+                version,
+                decision: choice as DecisionRequestDto['decision'],
+                reason: text,
+                ...(choice === 'approved_changed_terms'
+                  ? {
+                      terms: {
+                        amount: { amount: newAmount!, currency: app.amount.currency },
+                        termMonths: term,
+                        ratePercent: rate,
+                      },
+                    }
+                  : {}),
+              });
+      setResult(
+        moved.status === 'in_progress'
+          ? w.moved(t.creditStages[moved.stage])
+          : w.closed(t.applicationStatuses[moved.status]),
+      );
+      setOpen(false);
+      const reloaded = await crmApi.client(clientId);
+      scope.patchClient(clientId, () => reloaded);
+    } catch (err) {
+      setError(err);
+      // Someone moved it meanwhile: show what it is now, and what this user may still do.
+      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') void load();
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (!open)
+    return (
+      <>
+        {result && (
+          <MessageBar intent="success">
+            <MessageBarBody>{result}</MessageBarBody>
+          </MessageBar>
+        )}
+        {app.status === 'in_progress' && mayAct && (
+          <Button className={s.open} size="small" appearance="transparent" onClick={start}>
+            {w.open}
+          </Button>
+        )}
+      </>
+    );
+
+  const label = (c: Choice) =>
+    c === 'advance'
+      ? w.advance
+      : c.startsWith('return:')
+        ? w.returnTo(t.creditStages[c.slice('return:'.length) as CreditStageCode])
+        : t.creditDecisions[c as DecisionRequestDto['decision']];
+  const choices = detail ? choicesOf(detail.actions) : [];
+  return (
+    <form className={s.form} onSubmit={submit} aria-label={w.title(app.number)} noValidate>
+      {!detail && !loadError && <Spinner size="tiny" label={w.loading} />}
+      {loadError !== null && <ErrorBar error={loadError} onRetry={() => void load()} />}
+      {detail && choices.length === 0 && (
+        <Caption1 className={s.muted}>
+          {detail.currentStage?.owner ? w.notYours(detail.currentStage.owner.name) : w.notYoursQueue}
+        </Caption1>
+      )}
+      {detail && choices.length > 0 && (
+        <>
+          <Field label={w.action} required>
+            <Select value={choice} onChange={(_, d) => setChoice(d.value as Choice)}>
+              {choices.map((c) => (
+                <option key={c} value={c}>
+                  {label(c)}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          {choice === 'approved_changed_terms' && (
+            <>
+              <Field
+                label={w.newAmount(app.amount.currency)}
+                required
+                validationMessage={show(problems.amount)}
+              >
+                <Input
+                  inputMode="decimal"
+                  value={terms.amount}
+                  onChange={(_, d) => setTerms((x) => ({ ...x, amount: d.value }))}
+                />
+              </Field>
+              <div className={s.pair}>
+                <Field label={t.termMonths} required validationMessage={show(problems.term)}>
+                  <Input
+                    className={s.narrow}
+                    inputMode="numeric"
+                    value={terms.term}
+                    onChange={(_, d) => setTerms((x) => ({ ...x, term: d.value }))}
+                  />
+                </Field>
+                <Field label={t.ratePercent} required validationMessage={show(problems.rate)}>
+                  <Input
+                    className={s.narrow}
+                    inputMode="decimal"
+                    value={terms.rate}
+                    onChange={(_, d) => setTerms((x) => ({ ...x, rate: d.value }))}
+                  />
+                </Field>
+              </div>
+            </>
+          )}
+          <Field
+            label={
+              choice.startsWith('return:') ? w.whatIsMissing : choice === 'advance' ? w.comment : w.reason
+            }
+            required={needsText}
+            validationMessage={show(problems.comment)}
+          >
+            <Textarea value={comment} maxLength={2000} onChange={(_, d) => setComment(d.value)} />
+          </Field>
+        </>
+      )}
+      {error !== null && <ErrorBar error={error} />}
+      <div className={s.actions}>
+        {choices.length > 0 && (
+          <Button type="submit" size="small" appearance="primary" disabled={saving || !detail}>
+            {w.submit}
+          </Button>
+        )}
+        <Button type="button" size="small" onClick={() => setOpen(false)} disabled={saving}>
+          {t.cancel}
+        </Button>
+        {saving && <Spinner size="tiny" />}
+      </div>
+    </form>
+  );
+}
