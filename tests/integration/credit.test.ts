@@ -363,7 +363,13 @@ describe('walking the route', () => {
     });
     expect(a.status).toBe('refused');
     expect(a.currentStage).toBeNull();
-    expect(a.actions).toEqual({ advance: false, returnTo: [], approve: false, decline: false, refuse: false });
+    expect(a.actions).toEqual({
+      advance: false,
+      returnTo: [],
+      approve: false,
+      decline: false,
+      refuse: false,
+    });
     const closed = await advance('rm1', a);
     expect(closed.json().code).toBe('APPLICATION_CLOSED');
   });
