@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { AppError } from '@crm/shared';
+import { AppError, FIELD_MESSAGE_KEYWORD } from '@crm/shared';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifyEtag from '@fastify/etag';
@@ -132,9 +132,15 @@ export function contentSecurityPolicy(config: Pick<Config, 'frameAncestors' | 'e
 // Two validators: query strings and path parameters arrive as text and are coerced to their schema's types
 // (`?limit=5` is a number); JSON bodies are taken as sent, so `"title": 123` or `"version": "4"` are refused
 // rather than silently converted. Unknown properties are refused, never dropped.
-const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false } as const;
-const ajvForBodies = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
-const ajvForText = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+// `verbose` keeps the failing schema on each error, so a schema's own wording (`x-message`, e.g. "must be an
+// https URL") replaces Ajv's ("must match pattern ...") in the 400's message.
+const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, verbose: true } as const;
+const withMessages = (ajv: Ajv) => {
+  ajv.addKeyword({ keyword: FIELD_MESSAGE_KEYWORD, schemaType: 'string' });
+  return addFormats(ajv);
+};
+const ajvForBodies = withMessages(new Ajv({ ...ajvOptions, coerceTypes: false }));
+const ajvForText = withMessages(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
 const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? ajvForBodies : ajvForText).compile(schema as object);
 

@@ -215,6 +215,15 @@ describe('Microsoft 365 settings', () => {
       });
     }
     expect((await call('GET', '/admin/m365')).json().version).toBe(0);
+    // Said in words an admin reads (new-user trial: it was 'must match pattern "^https://"').
+    const http = await call(
+      'PUT',
+      '/admin/m365',
+      settings({ authorityHost: 'http://login.microsoftonline.com' }),
+    );
+    expect(http.json().message).toBe(
+      'body.authorityHost: must be an https URL, e.g. https://graph.microsoft.com/v1.0 (Entra and Graph answer only over TLS)',
+    );
   });
 
   it('saves the connection: the running worker syncs with it without a restart', async () => {

@@ -206,7 +206,12 @@ describe('amounts out of range (new-user trial: two 500s)', () => {
         existingMonthlyPayments: '0',
       });
       expect(res.statusCode, amount).toBe(400);
-      expect(res.json(), amount).toMatchObject({ field: 'body.amount.amount' });
+      expect(res.json(), amount).toMatchObject({
+        field: 'body.amount.amount',
+        // The schema's own words, not "must match pattern ...".
+        message:
+          'body.amount.amount: must be an amount above 0 with at most 15 digits and 2 decimals, e.g. "300000.00"',
+      });
     }
     const a = await create();
     for (const amount of ['-5', '0', '1000000000000000']) {

@@ -1,4 +1,4 @@
-import { type ApiErrorBody, AppError, type ErrorCode } from '@crm/shared';
+import { type ApiErrorBody, AppError, type ErrorCode, FIELD_MESSAGE_KEYWORD } from '@crm/shared';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -7,7 +7,16 @@ type AjvError = {
   keyword?: string;
   message?: string;
   params?: Record<string, unknown>;
+  /** With Ajv's `verbose`: the schema that failed (its `x-message` says what the field must be). */
+  parentSchema?: Record<string, unknown>;
 };
+
+/** What the field must be: the schema's own words for a wrong format, else Ajv's. */
+function fieldMessage(e: AjvError | undefined): string {
+  const own = e?.parentSchema?.[FIELD_MESSAGE_KEYWORD];
+  if (typeof own === 'string' && (e?.keyword === 'pattern' || e?.keyword === 'format')) return own;
+  return e?.message ?? 'is invalid';
+}
 
 /** Names the field an Ajv error is about, e.g. `body.dueAt`, `querystring.q`, `body.participants.0.role`. */
 function fieldOf(context: string | undefined, e: AjvError | undefined): string {
@@ -65,7 +74,7 @@ export const errorsPlugin = fp(
         body = {
           statusCode: 400,
           code: 'VALIDATION_FAILED',
-          message: `${field}: ${first?.message ?? 'is invalid'}`,
+          message: `${field}: ${fieldMessage(first)}`,
           requestId: request.id,
           field,
         };

@@ -1,12 +1,19 @@
 import { type Static, Type } from 'typebox';
 
 /**
+ * Schema keyword holding what a field must be, in words, for the 400 a wrong format gets (instead of "must
+ * match pattern ..."): e.g. `{ pattern: '^https://', 'x-message': 'must be an https URL' }`.
+ */
+export const FIELD_MESSAGE_KEYWORD = 'x-message';
+
+/**
  * UUID string identifying any record, in the lower-case form the API issues. The `uuid` format alone would
  * also let `urn:uuid:...` and upper case through, which PostgreSQL then rejects or compares differently.
  */
 export const Id = Type.String({
   format: 'uuid',
   pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  [FIELD_MESSAGE_KEYWORD]: 'must be an id (a lower-case UUID)',
 });
 
 /** Any visible character: whitespace and zero-width characters alone are not a title or a name. */
@@ -22,8 +29,13 @@ export const MoneySchema = Type.Object(
     amount: Type.String({
       pattern: '^-?\\d{1,18}(\\.\\d{1,2})?$',
       description: 'Decimal string, never a float',
+      [FIELD_MESSAGE_KEYWORD]: 'must be an amount with at most 2 decimals, e.g. "1500.00"',
     }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+    currency: Type.String({
+      pattern: '^[A-Z]{3}$',
+      description: 'ISO 4217 code',
+      [FIELD_MESSAGE_KEYWORD]: 'must be an ISO 4217 currency code, e.g. "RUB"',
+    }),
   },
   { additionalProperties: false },
 );
@@ -36,7 +48,12 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
  * Date-time in ISO 8601 with an offset (UTC `Z` from the server), years 1900-2199: year 0 or 10000 are
  * valid ISO but not banking dates, and JavaScript's Date cannot carry some of them back out.
  */
-export const DateTime = Type.String({ format: 'date-time', pattern: '^(19|20|21)\\d{2}-' });
+export const DateTime = Type.String({
+  format: 'date-time',
+  pattern: '^(19|20|21)\\d{2}-',
+  [FIELD_MESSAGE_KEYWORD]:
+    'must be a date and time with an offset, years 1900-2199, e.g. "2026-12-01T09:00:00Z"',
+});
 /** Calendar date `YYYY-MM-DD`, years 1900-2199. */
 export const DateOnly = Type.String({ format: 'date', pattern: '^(19|20|21)\\d{2}-' });
 

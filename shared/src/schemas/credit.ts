@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { CREDIT_DECISIONS, CREDIT_STAGES, ProductRef } from './clients.ts';
-import { DateTime, Id, MoneySchema, NonBlankText, UserRef } from './common.ts';
+import { DateTime, FIELD_MESSAGE_KEYWORD, Id, MoneySchema, NonBlankText, UserRef } from './common.ts';
 
 // Credit applications along approval routes (banking.md, "Credit applications"). Money and rates are decimal
 // strings, never floats.
@@ -33,11 +33,16 @@ export const CREDIT_NOTICE_KINDS = [
 ] as const;
 
 /** A non-negative amount in the currency of the application, e.g. `"85000.00"`. */
-export const Amount = Type.String({ pattern: '^\\d{1,18}(\\.\\d{1,2})?$', description: 'Decimal string' });
+export const Amount = Type.String({
+  pattern: '^\\d{1,18}(\\.\\d{1,2})?$',
+  description: 'Decimal string',
+  [FIELD_MESSAGE_KEYWORD]: 'must be an amount of at least 0 with at most 2 decimals, e.g. "60000.00"',
+});
 /** Annual rate in percent, e.g. `"19.9"`. */
 export const RatePercent = Type.String({
   pattern: '^\\d{1,3}(\\.\\d{1,3})?$',
   description: 'Percent per year',
+  [FIELD_MESSAGE_KEYWORD]: 'must be a rate in percent a year with at most 3 decimals, e.g. "14.9"',
 });
 
 /**
@@ -49,8 +54,14 @@ export const LoanAmount = Type.Object(
     amount: Type.String({
       pattern: '^(?!0+(?:\\.0+)?$)\\d{1,15}(\\.\\d{1,2})?$',
       description: 'Positive decimal string, never a float',
+      [FIELD_MESSAGE_KEYWORD]:
+        'must be an amount above 0 with at most 15 digits and 2 decimals, e.g. "300000.00"',
     }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+    currency: Type.String({
+      pattern: '^[A-Z]{3}$',
+      description: 'ISO 4217 code',
+      [FIELD_MESSAGE_KEYWORD]: 'must be an ISO 4217 currency code, e.g. "RUB"',
+    }),
   },
   { additionalProperties: false },
 );

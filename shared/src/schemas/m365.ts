@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { ROLES } from './auth.ts';
-import { DateTime, Id } from './common.ts';
+import { DateTime, FIELD_MESSAGE_KEYWORD, Id } from './common.ts';
 
 // The Microsoft 365 connection of the admin page (/api/v1/admin/m365*, /api/v1/admin/entra-role-mappings).
 // Secrets never travel: the connection names the server's environment variable holding the client secret
@@ -22,7 +22,13 @@ export const M365_SECRET_ENV_PATTERN = '^CRM_(GRAPH_CLIENT_SECRET|M365_[A-Z0-9_]
 export const EnvVarName = Type.String({ pattern: M365_SECRET_ENV_PATTERN, maxLength: 100 });
 const Mailbox = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
 /** https URL (Entra and Graph answer only over TLS; the host is checked by the server). */
-const BaseUrl = Type.String({ minLength: 9, maxLength: 300, pattern: '^https://' });
+const BaseUrl = Type.String({
+  minLength: 9,
+  maxLength: 300,
+  pattern: '^https://',
+  [FIELD_MESSAGE_KEYWORD]:
+    'must be an https URL, e.g. https://graph.microsoft.com/v1.0 (Entra and Graph answer only over TLS)',
+});
 
 /** A write-only secret reference: the variable's name and whether the server's environment has it. */
 export const SecretRef = Type.Object({
