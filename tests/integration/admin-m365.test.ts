@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiApp, buildApp } from '../../server/src/app.ts';
@@ -330,6 +331,25 @@ describe('Test connection', () => {
     const [event] = await auditOf(res.headers['x-request-id'] as string);
     expect(event).toMatchObject({ action: 'm365_connection.test', result: 'failed' });
     expect(JSON.stringify(event)).not.toContain(WRONG_SECRET);
+  });
+
+  it('names the sign-in authority that does not answer (new-user trial: it said only "network_error")', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    await save({ authorityHost: `https://127.0.0.1:${closed}` });
+    const res = await call('POST', '/admin/m365/test', { mailbox: 'rm1@bank.example' });
+    expect(res.json()).toMatchObject({
+      ok: false,
+      stage: 'token',
+      code: 'NoAnswer',
+      message: `No answer from the sign-in authority https://127.0.0.1:${closed}: check the address, DNS, the firewall and the proxy`,
+    });
+    await save({});
   });
 
   it('says which variable is not set, before calling anyone', async () => {

@@ -276,12 +276,19 @@ export async function testConnection(
       await credential.getToken(g.scope, { abortSignal: AbortSignal.timeout(Math.min(g.timeoutMs, 15_000)) });
     } catch (err) {
       const failure = tokenFailure(err);
+      // MSAL says only "network_error: See https://aka.ms/..." when nobody answered: name the address instead.
+      const unreachable =
+        failure.code === null &&
+        tokenStatus === null &&
+        /network_error|endpoints_resolution_error/.test(failure.message);
       return result({
         ok: false,
         stage: 'token',
         status: failure.status ?? tokenStatus,
-        code: failure.code ?? 'NoToken',
-        message: failure.message,
+        code: unreachable ? 'NoAnswer' : (failure.code ?? 'NoToken'),
+        message: unreachable
+          ? `No answer from the sign-in authority ${g.authorityHost}: check the address, DNS, the firewall and the proxy`
+          : failure.message,
       });
     }
     try {
