@@ -355,6 +355,11 @@ describe('Test connection', () => {
   it('says which variable is not set, before calling anyone', async () => {
     const saved = await save({ secretEnvName: 'CRM_M365_NOT_THERE' });
     expect(saved.secret).toEqual({ envName: 'CRM_M365_NOT_THERE', set: false });
+    // The page says the connection in effect cannot work (new-user trial: it only said "In effect").
+    expect((await call('GET', '/admin/m365')).json()).toMatchObject({
+      effectiveSource: 'database',
+      effectiveProblem: "CRM_M365_NOT_THERE is not set in the server's environment",
+    });
     // The calendar worker of this file runs beside the route and may still finish a call it began with the
     // previous settings (CI saw one): wait until the emulator has been quiet for a while, then count.
     await quiet();

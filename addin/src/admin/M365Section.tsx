@@ -260,6 +260,14 @@ function ConnectionPanel(): JSX.Element {
         </Badge>
       </div>
       <Caption1 className={s.muted}>{t.m365Intro}</Caption1>
+      {settings.effectiveProblem && (
+        <MessageBar intent="warning" layout="multiline" data-testid="m365-problem">
+          <MessageBarBody>
+            <MessageBarTitle>{t.m365ProblemTitle}</MessageBarTitle>
+            {t.m365Problem(settings.effectiveProblem)}
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <form
         className={s.form}
         onSubmit={(e) => {

@@ -157,6 +157,9 @@ const en = {
     none: 'Microsoft 365 is not connected',
   },
   m365UpdatedBy: (name: string, at: string) => `Saved by ${name}, ${at}`,
+  m365ProblemTitle: 'This connection cannot work yet',
+  m365Problem: (problem: string) =>
+    `${problem}. Calendar sync and notification mail wait until the server's operator fixes it; nothing is lost.`,
   m365Test: 'Test connection',
   m365Testing: 'Testing…',
   m365TestMailbox: 'Mailbox to read',
@@ -517,6 +520,9 @@ const ru: AdminDict = {
     none: 'Microsoft 365 не подключён',
   },
   m365UpdatedBy: (name: string, at: string) => `Сохранил(а) ${name}, ${at}`,
+  m365ProblemTitle: 'Это подключение пока не может работать',
+  m365Problem: (problem: string) =>
+    `${problem}. Синхронизация календарей и письма-уведомления ждут, пока администратор сервера это исправит; ничего не теряется.`,
   m365Test: 'Проверить подключение',
   m365Testing: 'Проверка…',
   m365TestMailbox: 'Какой ящик прочитать',

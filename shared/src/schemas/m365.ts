@@ -55,6 +55,11 @@ export const M365Settings = Type.Object({
   updatedBy: Type.Union([Type.Object({ id: Id, name: Type.String() }), Type.Null()]),
   /** The connection jobs use now: these settings when saved and enabled, else CRM_GRAPH_*, else none. */
   effectiveSource: Type.Enum(M365_SOURCES),
+  /**
+   * Why the connection in effect cannot work as it stands (e.g. `CRM_M365_SECRET is not set in the server's
+   * environment`): sync and mail wait until it is fixed. Null when nothing is known to be wrong.
+   */
+  effectiveProblem: Type.Union([Type.String(), Type.Null()]),
 });
 export type M365SettingsDto = Static<typeof M365Settings>;
 

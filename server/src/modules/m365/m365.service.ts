@@ -42,7 +42,9 @@ const isSet = (env: SecretEnv, name: string | null) => Boolean(name && env[name]
 /** GET /admin/m365: the saved row, else a form prefilled from CRM_GRAPH_* (version 0). */
 export async function getSettings(db: Db, ctx: M365Context): Promise<M365SettingsDto> {
   const row = await readConnectionRow(db);
-  const source = effectiveConnection(row, ctx.defaults, ctx.env).source;
+  const effective = effectiveConnection(row, ctx.defaults, ctx.env);
+  const source = effective.source;
+  const effectiveProblem = effective.source === 'none' ? null : effective.problem;
   if (!row) {
     const g = ctx.defaults.graph;
     const envSecret = g ? 'CRM_GRAPH_CLIENT_SECRET' : null;
@@ -62,6 +64,7 @@ export async function getSettings(db: Db, ctx: M365Context): Promise<M365Setting
       updatedAt: null,
       updatedBy: null,
       effectiveSource: source,
+      effectiveProblem,
     };
   }
   const by = row.updated_by
@@ -86,6 +89,7 @@ export async function getSettings(db: Db, ctx: M365Context): Promise<M365Setting
     updatedAt: row.updated_at.toISOString(),
     updatedBy: by ?? null,
     effectiveSource: source,
+    effectiveProblem,
   };
 }
 
