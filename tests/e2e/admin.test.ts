@@ -237,6 +237,14 @@ describe('the admin page in Russian and dark', () => {
     await tab(page, 'Структура').click();
     await page.getByRole('heading', { name: 'Отделения' }).waitFor();
     await shot(page, 'admin-organisation-ru-dark');
+    // The switches are remembered (new-user trial: a reload went back to the browser's language and theme):
+    // here light against the browser's dark preference, and Russian.
+    await page.getByRole('switch', { name: 'Тёмная тема' }).uncheck();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Отделения' }).waitFor();
+    expect(await page.getByRole('switch', { name: 'Тёмная тема' }).isChecked()).toBe(false);
+    // The browser is shared with the next tests, which expect its own defaults.
+    await page.evaluate(() => localStorage.clear());
     await page.close();
   });
 });

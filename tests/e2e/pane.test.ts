@@ -440,6 +440,11 @@ describe('preview mode in a plain browser tab', () => {
         await page.getByText('Режим предпросмотра: демо-почта').waitFor();
         await card(page, SOROKIN).getByRole('heading', { name: 'Задачи' }).waitFor();
         await shot(page, 'preview-ru-light');
+        // Remembered across a reload (new-user trial); then back to English for what follows.
+        await page.reload();
+        await page.getByText('Режим предпросмотра: демо-почта').waitFor();
+        await page.getByRole('button', { name: 'English' }).click();
+        await page.getByText('Preview mode: demo inbox').waitFor();
       }
       await page.close();
     }

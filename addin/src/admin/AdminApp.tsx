@@ -28,6 +28,7 @@ import { auth } from '../api/auth.ts';
 import { SignIn } from '../taskpane/SignIn.tsx';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { dictionaries, type I18n, I18nContext, type Lang, langOf } from '../ui/i18n.ts';
+import { storeChoice, storedChoice } from '../ui/preferences.ts';
 import { darkTheme, lightTheme } from '../ui/theme.ts';
 import { adminApi } from './admin-api.ts';
 import { type AdminDict, AdminI18nContext, adminDictionaries } from './admin-i18n.ts';
@@ -138,11 +139,28 @@ function Forbidden({ me, t }: { me: MeDto; t: AdminDict }): JSX.Element {
  * The admin page (admin.html): one FluentProvider with the brand theme, ru/en, sign-in through the pane's
  * `auth` module, then the sections for users with admin rights and a clear 403 page for everyone else.
  */
+const LANG_KEY = 'crm.admin.lang';
+const THEME_KEY = 'crm.admin.theme';
+
 export function AdminApp(): JSX.Element {
   const s = useStyles();
-  const [lang, setLang] = useState<Lang>(() => langOf(navigator.language));
+  // The page's language and theme switches are remembered in this browser.
+  const [lang, setLangState] = useState<Lang>(
+    () => storedChoice(LANG_KEY, ['ru', 'en'] as const) ?? langOf(navigator.language),
+  );
+  const setLang = (l: Lang) => {
+    setLangState(l);
+    storeChoice(LANG_KEY, l);
+  };
   const prefersDark = usePrefersDark();
-  const [dark, setDark] = useState<boolean | null>(null);
+  const [dark, setDarkState] = useState<boolean | null>(() => {
+    const stored = storedChoice(THEME_KEY, ['light', 'dark'] as const);
+    return stored === null ? null : stored === 'dark';
+  });
+  const setDark = (d: boolean) => {
+    setDarkState(d);
+    storeChoice(THEME_KEY, d ? 'dark' : 'light');
+  };
   const isDark = dark ?? prefersDark;
   const i18n = useMemo<I18n>(() => ({ lang, t: dictionaries[lang] }), [lang]);
   const t = adminDictionaries[lang];

@@ -17,6 +17,7 @@ import { auth } from '../api/auth.ts';
 import { crmApi } from '../api/crm-api.ts';
 import type { MailHost, ThemeKind } from '../office/mail-host.ts';
 import { dictionaries, type I18n, I18nContext, type Lang, langOf } from '../ui/i18n.ts';
+import { storeChoice, storedChoice } from '../ui/preferences.ts';
 import { darkTheme, lightTheme } from '../ui/theme.ts';
 import { Pane } from './Pane.tsx';
 import { SignIn } from './SignIn.tsx';
@@ -88,14 +89,30 @@ function useMe(token: string | null): MeDto | null {
  * The task pane application: one FluentProvider (brand theme, light/dark), the language, sign-in, and
  * either the Outlook pane or, outside Office, the preview workspace with its demo inbox.
  */
+const LANG_KEY = 'crm.pane.lang';
+const THEME_KEY = 'crm.pane.theme';
+
 export function App({ officeHost }: { officeHost: MailHost | null }): JSX.Element {
   const s = useStyles();
   const preview = officeHost === null;
-  const [lang, setLang] = useState<Lang>(() =>
-    langOf(officeHost ? officeHost.displayLanguage : navigator.language),
+  // Outside Outlook the page's own switches decide, and are remembered; inside, Office's language and theme.
+  const [lang, setLangState] = useState<Lang>(
+    () =>
+      (preview ? storedChoice(LANG_KEY, ['ru', 'en'] as const) : null) ??
+      langOf(officeHost ? officeHost.displayLanguage : navigator.language),
   );
+  const setLang = (l: Lang) => {
+    setLangState(l);
+    storeChoice(LANG_KEY, l);
+  };
   const prefersDark = usePrefersDark();
-  const [themeChoice, setThemeChoice] = useState<ThemeKind | null>(null);
+  const [themeChoice, setThemeChoiceState] = useState<ThemeKind | null>(() =>
+    preview ? storedChoice(THEME_KEY, ['light', 'dark'] as const) : null,
+  );
+  const setThemeChoice = (k: ThemeKind) => {
+    setThemeChoiceState(k);
+    storeChoice(THEME_KEY, k);
+  };
   const theme: ThemeKind = themeChoice ?? officeHost?.theme ?? (prefersDark ? 'dark' : 'light');
   const token = useSyncExternalStore(auth.subscribe, auth.getToken);
   const me = useMe(token);
