@@ -124,7 +124,13 @@ describe('credit status in the pane', () => {
     await form.getByRole('textbox', { name: /Rate, % a year/ }).fill('12');
     await form.getByRole('textbox', { name: /Purpose/ }).fill('Ремонт квартиры');
     await form.getByRole('textbox', { name: /Monthly income, RUB/ }).fill('60000');
-    await form.getByRole('textbox', { name: /Payments on other loans/ }).fill('5000');
+    // Starts from the payment on his loan with us, shown on the card just above.
+    const payments = form.getByRole('textbox', { name: /Payments on other loans/ });
+    expect(await payments.inputValue()).toBe('20056.00');
+    await form
+      .getByText("Includes RUB 20,056.00 a month on the client's loans with us; add loans at other banks")
+      .waitFor();
+    await payments.fill('5000');
     await form.getByRole('button', { name: 'Submit' }).click();
     const done = credit.getByText(/^Application КЗ-\d{4}-\d{7} submitted\./);
     await done.waitFor();

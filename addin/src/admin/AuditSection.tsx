@@ -143,8 +143,9 @@ export default function AuditSection(): JSX.Element {
     }
   };
   const set = (k: keyof Filters, v: string) => setFilters((f) => ({ ...f, [k]: v }));
+  // As dates read everywhere else (`30 Nov 2026`), with seconds: an audit trail orders events within a minute.
   const fmt = new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', {
-    dateStyle: 'short',
+    dateStyle: 'medium',
     timeStyle: 'medium',
   });
 

@@ -1,7 +1,8 @@
-import type {
-  ClientCardDto,
-  CreateCreditApplicationRequestDto,
-  CreditApplicationDetailDto,
+import {
+  addAmounts,
+  type ClientCardDto,
+  type CreateCreditApplicationRequestDto,
+  type CreditApplicationDetailDto,
 } from '@crm/shared';
 import {
   Button,
@@ -18,6 +19,7 @@ import {
 import { type FormEvent, type JSX, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
+import { money } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { useCardScope } from './use-pane-view.ts';
@@ -66,9 +68,16 @@ type Draft = {
  */
 export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.Element {
   const s = useStyles();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const scope = useCardScope();
   const products = card.kind === 'legal_entity' ? ['CORP-LOAN'] : ['CONS-LOAN', 'MORTGAGE'];
+  // The PDN counts every loan's payment: the client's loans here are on the card, the form starts from them
+  // (new-user trial: it started from 0 with a loan payment shown just above).
+  const ownPayments = addAmounts(
+    card.credit.loans.flatMap((l) =>
+      l.nextPaymentAmount && l.nextPaymentAmount.currency === 'RUB' ? [l.nextPaymentAmount.amount] : [],
+    ),
+  );
   const fresh = (): Draft => ({
     productCode: products[0]!,
     amount: '',
@@ -76,7 +85,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
     ratePercent: '',
     purpose: '',
     monthlyIncome: '',
-    existingPayments: '0',
+    existingPayments: ownPayments,
   });
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState<Draft>(fresh);
@@ -204,7 +213,15 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
           onChange={(_, d) => update({ monthlyIncome: d.value })}
         />
       </Field>
-      <Field label={t.existingPayments} validationMessage={show(problems.payments)}>
+      <Field
+        label={t.existingPayments}
+        hint={
+          /[1-9]/.test(ownPayments)
+            ? t.existingPaymentsHint(money({ amount: ownPayments, currency: 'RUB' }, lang))
+            : undefined
+        }
+        validationMessage={show(problems.payments)}
+      >
         <Input
           inputMode="decimal"
           value={draft.existingPayments}

@@ -15,14 +15,19 @@ export function shortDate(value: string, lang: Lang): string {
   );
 }
 
-/** An ISO date-time as a short date with time, e.g. `1 дек., 14:30`. */
-export function shortDateTime(value: string, lang: Lang): string {
+/**
+ * An ISO date-time as a short date with time, e.g. `1 дек., 14:30`; with the year when it is not `now`'s
+ * (`1 Jan 1900, 00:00` must not read as this January).
+ */
+export function shortDateTime(value: string, lang: Lang, now: Date = new Date()): string {
+  const d = new Date(value);
   return new Intl.DateTimeFormat(localeOf(lang), {
     day: 'numeric',
     month: 'short',
+    ...(d.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
     hour: '2-digit',
     minute: '2-digit',
-  }).format(new Date(value));
+  }).format(d);
 }
 
 /** A duration rounded to a unit people read at a glance: minutes under an hour, hours under two days, else days. */

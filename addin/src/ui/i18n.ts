@@ -381,6 +381,8 @@ const en = {
   purpose: 'Purpose',
   monthlyIncome: 'Monthly income, RUB',
   existingPayments: 'Payments on other loans a month, RUB',
+  existingPaymentsHint: (amount: string) =>
+    `Includes ${amount} a month on the client's loans with us; add loans at other banks`,
   submitApplication: 'Submit',
   amountInvalid: 'Enter an amount, e.g. 300000 or 300000.50.',
   termInvalid: 'Whole months, 1 to 600.',
@@ -847,6 +849,8 @@ const ru: Dict = {
   purpose: 'Цель кредита',
   monthlyIncome: 'Доход в месяц, ₽',
   existingPayments: 'Платежи по другим кредитам в месяц, ₽',
+  existingPaymentsHint: (amount) =>
+    `Уже включено ${amount} в месяц по кредитам клиента в нашем банке; добавьте кредиты в других банках`,
   submitApplication: 'Подать заявку',
   amountInvalid: 'Введите сумму, например 300000 или 300000,50.',
   termInvalid: 'Целое число месяцев от 1 до 600.',
