@@ -23,26 +23,12 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { toDateInput } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
+import { usePaneFormStyles } from './pane-form-styles.ts';
 import { draftKey, type TaskDraft, taskDrafts } from './session-store.ts';
 import { loadTaskCatalog, priorityName, taskTypeName, useTaskCatalog } from './task-catalog.ts';
 import { useCardScope } from './use-pane-view.ts';
 
 const useStyles = makeStyles({
-  form: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalS,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  // minmax(0, …): the controls' intrinsic width must not push the second column out of a 320 px pane.
-  pair: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
-    gap: tokens.spacingHorizontalS,
-  },
-  fill: { width: '100%', minWidth: 0 },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   open: { alignSelf: 'flex-start' },
 });
@@ -78,6 +64,7 @@ function durationOf(text: string): number | undefined | 'invalid' {
  */
 export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailItemContext }): JSX.Element {
   const s = useStyles();
+  const f = usePaneFormStyles();
   const { t, lang } = useI18n();
   const catalog = useTaskCatalog();
   const scope = useCardScope();
@@ -180,11 +167,11 @@ export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailIte
   const durationInvalid = touched && durationOf(durationText) === 'invalid';
   const dueInvalid = touched && dueAtOf(draft.due) === 'invalid';
   return (
-    <form className={s.form} onSubmit={submit} aria-label={t.addTask} noValidate>
+    <form className={f.form} onSubmit={submit} aria-label={t.addTask} noValidate>
       <Field label={t.taskTitle} required validationMessage={titleMissing ? t.titleRequired : undefined}>
         <Input value={draft.title} maxLength={255} onChange={(_, d) => update({ title: d.value })} />
       </Field>
-      <div className={s.pair}>
+      <div className={f.pair}>
         <Field
           label={t.taskType}
           validationState={catalog.kind === 'error' ? 'warning' : 'none'}
@@ -200,7 +187,7 @@ export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailIte
           }
         >
           <Select
-            className={s.fill}
+            className={f.fill}
             value={type}
             // A new type brings its default duration unless the RM typed one.
             onChange={(_, d) => update({ type: d.value, duration: undefined })}
@@ -214,7 +201,7 @@ export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailIte
         </Field>
         <Field label={t.taskPriority}>
           <Select
-            className={s.fill}
+            className={f.fill}
             value={draft.priority}
             onChange={(_, d) => update({ priority: d.value as TaskDraft['priority'] })}
           >
@@ -226,10 +213,10 @@ export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailIte
           </Select>
         </Field>
       </div>
-      <div className={s.pair}>
+      <div className={f.pair}>
         <Field label={t.taskDue} validationMessage={dueInvalid ? t.dueInvalid : undefined}>
           <Input
-            className={s.fill}
+            className={f.fill}
             type="date"
             value={draft.due}
             min={toDateInput(new Date())}
@@ -239,7 +226,7 @@ export function AddTaskForm({ card, item }: { card: ClientCardDto; item: MailIte
         </Field>
         <Field label={t.taskDuration} validationMessage={durationInvalid ? t.durationInvalid : undefined}>
           <Input
-            className={s.fill}
+            className={f.fill}
             inputMode="numeric"
             value={durationText}
             contentAfter={t.minutesShort}

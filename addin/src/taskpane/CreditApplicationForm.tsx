@@ -10,11 +10,9 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  makeStyles,
   Select,
   Spinner,
   Textarea,
-  tokens,
 } from '@fluentui/react-components';
 import { type FormEvent, type JSX, useState } from 'react';
 import { crmApi } from '../api/crm-api.ts';
@@ -22,33 +20,11 @@ import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { money } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
+import { amountOf, rateOf, termOf } from './loan-terms.ts';
+import { usePaneFormStyles } from './pane-form-styles.ts';
+import { TermAndRate } from './TermAndRate.tsx';
 import { useCardScope } from './use-pane-view.ts';
 
-const useStyles = makeStyles({
-  form: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalS,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  // minmax(0, …): an input's intrinsic width (20 characters) must not push the pane wider than it is.
-  pair: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
-    gap: tokens.spacingHorizontalS,
-  },
-  narrow: { minWidth: 0, width: '100%' },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
-  open: { alignSelf: 'flex-start' },
-});
-
-/** "300 000,50" -> "300000.50"; null when it is not an amount with at most 2 decimals. */
-export function amountOf(text: string): string | null {
-  const v = text.replace(/[\s\u00a0]/g, '').replace(',', '.');
-  return /^\d{1,15}(\.\d{1,2})?$/.test(v) ? v : null;
-}
 const positive = (v: string | null) => v !== null && /[1-9]/.test(v);
 
 type Draft = {
@@ -67,7 +43,7 @@ type Draft = {
  * (number, PDN with its warning, cooling-off) is shown after submitting, and the card reloads.
  */
 export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.Element {
-  const s = useStyles();
+  const f = usePaneFormStyles();
   const { t, lang } = useI18n();
   const scope = useCardScope();
   const products = card.kind === 'legal_entity' ? ['CORP-LOAN'] : ['CONS-LOAN', 'MORTGAGE'];
@@ -98,12 +74,12 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
   const amount = amountOf(draft.amount);
   const income = amountOf(draft.monthlyIncome);
   const payments = amountOf(draft.existingPayments || '0');
-  const term = /^\d{1,3}$/.test(draft.termMonths) ? Number(draft.termMonths) : NaN;
-  const rate = draft.ratePercent.trim().replace(',', '.');
+  const term = termOf(draft.termMonths);
+  const rate = rateOf(draft.ratePercent);
   const problems = {
     amount: !positive(amount) ? t.amountInvalid : undefined,
-    term: !(term >= 1 && term <= 600) ? t.termInvalid : undefined,
-    rate: !/^\d{1,3}(\.\d{1,3})?$/.test(rate) ? t.rateInvalid : undefined,
+    term: term === null ? t.termInvalid : undefined,
+    rate: rate === null ? t.rateInvalid : undefined,
     purpose: !draft.purpose.trim() ? t.required : undefined,
     income: !positive(income) ? t.incomeInvalid : undefined,
     payments: payments === null ? t.amountInvalid : undefined,
@@ -117,8 +93,8 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
       clientId: card.id,
       productCode: draft.productCode,
       amount: { amount: amount!, currency: 'RUB' },
-      termMonths: term,
-      ratePercent: rate,
+      termMonths: term!,
+      ratePercent: rate!,
       purpose: draft.purpose.trim(),
       monthlyIncome: income!,
       existingMonthlyPayments: payments!,
@@ -156,7 +132,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
           </MessageBar>
         )}
         <Button
-          className={s.open}
+          className={f.start}
           size="small"
           appearance="secondary"
           icon={<Icon name="add" />}
@@ -172,7 +148,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
 
   const show = (m: string | undefined) => (touched ? m : undefined);
   return (
-    <form className={s.form} onSubmit={submit} aria-label={t.newApplicationTitle} noValidate>
+    <form className={f.form} onSubmit={submit} aria-label={t.newApplicationTitle} noValidate>
       <Field label={t.product}>
         <Select value={draft.productCode} onChange={(_, d) => update({ productCode: d.value })}>
           {products.map((p) => (
@@ -185,24 +161,14 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
       <Field label={t.amount} required validationMessage={show(problems.amount)}>
         <Input inputMode="decimal" value={draft.amount} onChange={(_, d) => update({ amount: d.value })} />
       </Field>
-      <div className={s.pair}>
-        <Field label={t.termMonths} required validationMessage={show(problems.term)}>
-          <Input
-            className={s.narrow}
-            inputMode="numeric"
-            value={draft.termMonths}
-            onChange={(_, d) => update({ termMonths: d.value })}
-          />
-        </Field>
-        <Field label={t.ratePercent} required validationMessage={show(problems.rate)}>
-          <Input
-            className={s.narrow}
-            inputMode="decimal"
-            value={draft.ratePercent}
-            onChange={(_, d) => update({ ratePercent: d.value })}
-          />
-        </Field>
-      </div>
+      <TermAndRate
+        term={draft.termMonths}
+        rate={draft.ratePercent}
+        onTerm={(v) => update({ termMonths: v })}
+        onRate={(v) => update({ ratePercent: v })}
+        termError={show(problems.term)}
+        rateError={show(problems.rate)}
+      />
       <Field label={t.purpose} required validationMessage={show(problems.purpose)}>
         <Textarea value={draft.purpose} maxLength={500} onChange={(_, d) => update({ purpose: d.value })} />
       </Field>
@@ -229,7 +195,7 @@ export function CreditApplicationForm({ card }: { card: ClientCardDto }): JSX.El
         />
       </Field>
       {error !== null && <ErrorBar error={error} />}
-      <div className={s.actions}>
+      <div className={f.actions}>
         <Button type="submit" appearance="primary" size="small" disabled={saving}>
           {t.submitApplication}
         </Button>

@@ -20,6 +20,7 @@ import { fileSize, shortDateTime } from '../ui/format.ts';
 import { useI18n } from '../ui/i18n.ts';
 import { Icon } from '../ui/icons.tsx';
 import { bumpHistory, type ItemLog, useItemLog } from './item-log.ts';
+import { usePaneFormStyles } from './pane-form-styles.ts';
 
 /**
  * The largest file the CRM keeps (server `CRM_ATTACHMENT_MAX_BYTES`, default 25 MiB; Outlook on the web's
@@ -37,14 +38,6 @@ const useStyles = makeStyles({
   block: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   muted: { color: tokens.colorNeutralForeground3 },
   start: { alignSelf: 'flex-start' },
-  form: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalS,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
   files: {
     display: 'flex',
     flexDirection: 'column',
@@ -212,6 +205,7 @@ function LogForm({
   onDone: (notice: string) => void;
 }): JSX.Element {
   const s = useStyles();
+  const f = usePaneFormStyles();
   const { t, lang } = useI18n();
   const details = log.state.kind === 'ready' ? log.state.details : null;
   // The card's client first; the item's other clients can be chosen instead.
@@ -262,7 +256,7 @@ function LogForm({
   };
 
   return (
-    <form className={s.form} onSubmit={(e) => void submit(e)} aria-label={t.logToClient}>
+    <form className={f.form} onSubmit={(e) => void submit(e)} aria-label={t.logToClient}>
       <Field label={t.logClient}>
         <Select
           className={s.select}

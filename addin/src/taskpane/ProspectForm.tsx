@@ -25,20 +25,13 @@ import { ApiError } from '../api/api-error.ts';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
+import { usePaneFormStyles } from './pane-form-styles.ts';
 import { ClientRow, LinkButton, type useLinkAddress } from './UnknownParticipant.tsx';
 import { useCardScope } from './use-pane-view.ts';
 
 type ClientKindDto = (typeof CLIENT_KINDS)[number];
 
 const useStyles = makeStyles({
-  form: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalS,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
   list: {
     display: 'flex',
     flexDirection: 'column',
@@ -108,6 +101,7 @@ export function ProspectForm({
   onCancel: () => void;
 }): JSX.Element {
   const s = useStyles();
+  const f = usePaneFormStyles();
   const { t } = useI18n();
   const scope = useCardScope();
   const email = p.addressKind === 'smtp' ? p.emailAddress : '';
@@ -192,7 +186,7 @@ export function ProspectForm({
   const hidden = duplicate?.hiddenMatches ?? (check.kind === 'ready' ? check.data.hiddenMatches : 0);
   const company = check.kind === 'ready' ? check.data.company : null;
   return (
-    <form className={s.form} onSubmit={submit} aria-label={t.prospectTitle}>
+    <form className={f.form} onSubmit={submit} aria-label={t.prospectTitle}>
       <Body1Strong as="h3">{t.prospectTitle}</Body1Strong>
       {check.kind === 'loading' && <Spinner size="tiny" label={t.checkingDuplicates} />}
       {check.kind === 'error' && <ErrorBar error={check.error} onRetry={() => setAttempt((n) => n + 1)} />}

@@ -22,27 +22,13 @@ import { ApiError } from '../api/api-error.ts';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
 import { useI18n } from '../ui/i18n.ts';
-import { amountOf } from './CreditApplicationForm.tsx';
+import { amountOf, rateOf, termOf } from './loan-terms.ts';
+import { usePaneFormStyles } from './pane-form-styles.ts';
+import { TermAndRate } from './TermAndRate.tsx';
 import { useMe } from './use-me.ts';
 import { useCardScope } from './use-pane-view.ts';
 
 const useStyles = makeStyles({
-  form: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalS,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground2,
-  },
-  pair: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)',
-    gap: tokens.spacingHorizontalS,
-  },
-  narrow: { minWidth: 0, width: '100%' },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
-  open: { alignSelf: 'flex-start' },
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
@@ -73,6 +59,7 @@ export function StageWork({
   clientId: string;
 }): JSX.Element | null {
   const s = useStyles();
+  const f = usePaneFormStyles();
   const { t } = useI18n();
   const w = t.stageWork;
   const scope = useCardScope();
@@ -100,6 +87,8 @@ export function StageWork({
     try {
       const d = await crmApi.creditApplication(app.id);
       setDetail(d);
+      // Changed terms start from the application's own.
+      setTerms({ amount: d.amount.amount, term: String(d.termMonths), rate: d.ratePercent ?? '' });
       setChoice(choicesOf(d.actions)[0] ?? '');
     } catch (err) {
       setLoadError(err);
@@ -110,18 +99,13 @@ export function StageWork({
     setError(null);
     setTouched(false);
     setComment('');
-    setTerms({
-      amount: app.amount.amount,
-      term: detail ? String(detail.termMonths) : '',
-      rate: detail?.ratePercent ?? '',
-    });
     setOpen(true);
     void load();
   };
 
   const newAmount = amountOf(terms.amount);
-  const term = /^\d{1,3}$/.test(terms.term) ? Number(terms.term) : Number.NaN;
-  const rate = terms.rate.trim().replace(',', '.');
+  const term = termOf(terms.term);
+  const rate = rateOf(terms.rate);
   const needsText = choice === 'declined' || choice.startsWith('return:');
   const problems = {
     comment: needsText && !comment.trim() ? t.required : undefined,
@@ -129,9 +113,8 @@ export function StageWork({
       choice === 'approved_changed_terms' && !(newAmount && /[1-9]/.test(newAmount))
         ? t.amountInvalid
         : undefined,
-    term: choice === 'approved_changed_terms' && !(term >= 1 && term <= 600) ? t.termInvalid : undefined,
-    rate:
-      choice === 'approved_changed_terms' && !/^\d{1,3}(\.\d{1,3})?$/.test(rate) ? t.rateInvalid : undefined,
+    term: choice === 'approved_changed_terms' && term === null ? t.termInvalid : undefined,
+    rate: choice === 'approved_changed_terms' && rate === null ? t.rateInvalid : undefined,
   };
   const show = (m: string | undefined) => (touched ? m : undefined);
 
@@ -161,8 +144,8 @@ export function StageWork({
                   ? {
                       terms: {
                         amount: { amount: newAmount!, currency: app.amount.currency },
-                        termMonths: term,
-                        ratePercent: rate,
+                        termMonths: term!,
+                        ratePercent: rate!,
                       },
                     }
                   : {}),
@@ -193,7 +176,7 @@ export function StageWork({
           </MessageBar>
         )}
         {app.status === 'in_progress' && mayAct && (
-          <Button className={s.open} size="small" appearance="transparent" onClick={start}>
+          <Button className={f.start} size="small" appearance="transparent" onClick={start}>
             {w.open}
           </Button>
         )}
@@ -208,7 +191,7 @@ export function StageWork({
         : t.creditDecisions[c as DecisionRequestDto['decision']];
   const choices = detail ? choicesOf(detail.actions) : [];
   return (
-    <form className={s.form} onSubmit={submit} aria-label={w.title(app.number)} noValidate>
+    <form className={f.form} onSubmit={submit} aria-label={w.title(app.number)} noValidate>
       {!detail && !loadError && <Spinner size="tiny" label={w.loading} />}
       {loadError !== null && <ErrorBar error={loadError} onRetry={() => void load()} />}
       {detail && choices.length === 0 && (
@@ -240,24 +223,14 @@ export function StageWork({
                   onChange={(_, d) => setTerms((x) => ({ ...x, amount: d.value }))}
                 />
               </Field>
-              <div className={s.pair}>
-                <Field label={t.termMonths} required validationMessage={show(problems.term)}>
-                  <Input
-                    className={s.narrow}
-                    inputMode="numeric"
-                    value={terms.term}
-                    onChange={(_, d) => setTerms((x) => ({ ...x, term: d.value }))}
-                  />
-                </Field>
-                <Field label={t.ratePercent} required validationMessage={show(problems.rate)}>
-                  <Input
-                    className={s.narrow}
-                    inputMode="decimal"
-                    value={terms.rate}
-                    onChange={(_, d) => setTerms((x) => ({ ...x, rate: d.value }))}
-                  />
-                </Field>
-              </div>
+              <TermAndRate
+                term={terms.term}
+                rate={terms.rate}
+                onTerm={(v) => setTerms((x) => ({ ...x, term: v }))}
+                onRate={(v) => setTerms((x) => ({ ...x, rate: v }))}
+                termError={show(problems.term)}
+                rateError={show(problems.rate)}
+              />
             </>
           )}
           <Field
@@ -272,7 +245,7 @@ export function StageWork({
         </>
       )}
       {error !== null && <ErrorBar error={error} />}
-      <div className={s.actions}>
+      <div className={f.actions}>
         {choices.length > 0 && (
           <Button type="submit" size="small" appearance="primary" disabled={saving || !detail}>
             {w.submit}
