@@ -235,4 +235,58 @@ describe('credit status in the pane', () => {
     await shot(page, 'pane-credit-stage-returned');
     await page.close();
   });
+
+  it('a move refused because someone moved the application meanwhile keeps the user’s choice, never another move', async () => {
+    const clientId = (
+      await db.db
+        .selectFrom('clients')
+        .where('display_name', '=', SOROKIN)
+        .select('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      server.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+    const created = (
+      await api('POST', '/api/v1/credit-applications', {
+        clientId,
+        productCode: 'CONS-LOAN',
+        amount: { amount: '120000.00', currency: 'RUB' },
+        termMonths: 12,
+        ratePercent: '15',
+        purpose: 'Гонка версий',
+        monthlyIncome: '90000',
+        existingMonthlyPayments: '0',
+      })
+    ).json();
+    const page = await openPane(byCase('plain-external-sender'));
+    const row = creditSection(page, SOROKIN)
+      .getByRole('listitem')
+      .filter({ hasText: `Application ${created.number}` });
+    const open = row.getByRole('button', { name: 'Move the application' });
+    await open.click();
+    const move = row.getByRole('form', { name: `Move application ${created.number}` });
+    const action = move.getByRole('combobox', { name: /What happened/ });
+    await action.waitFor();
+    // Keyboard users land in the form.
+    expect(await action.evaluate((el) => el === document.activeElement)).toBe(true);
+    await action.selectOption({ label: 'Declined' });
+    await move.getByRole('textbox', { name: /Reason/ }).fill('Самозапрет на кредиты');
+    // Meanwhile, in another session, intake is completed.
+    expect(
+      (await api('POST', `/api/v1/credit-applications/${created.id}/advance`, { version: created.version }))
+        .statusCode,
+    ).toBe(200);
+    await move.getByRole('button', { name: 'Confirm' }).click();
+    await move.getByText('Someone changed this record meanwhile: it has been reloaded, try again.').waitFor();
+    await row.getByText('Documents').waitFor();
+    expect(await action.inputValue()).toBe('declined');
+    await move.getByRole('button', { name: 'Confirm' }).click();
+    await row.getByText('Done: the application is declined.').waitFor();
+    const detail = (await api('GET', `/api/v1/credit-applications/${created.id}`)).json();
+    expect(detail).toMatchObject({
+      status: 'declined',
+      decisionDetails: { reason: 'Самозапрет на кредиты' },
+    });
+    await page.close();
+  });
 });

@@ -354,6 +354,8 @@ describe('walking the route', () => {
 
     a = await ok('rm1', 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
     expect(a.currentStage?.stage).toBe('disbursement');
+    // Paying out waits for the cooling-off: not offered until then (break-it review: offered, then refused).
+    expect(a.actions).toMatchObject({ advance: false, refuse: true });
     // 250 000 RUB > 200 000: 48 hours from signing.
     const ends = new Date(a.coolingOff.endsAt!).getTime();
     expect(Math.abs(ends - (Date.now() + 48 * 3_600_000))).toBeLessThan(60_000);
@@ -410,6 +412,64 @@ describe('walking the route', () => {
     });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('CREDIT_TRANSITION_NOT_ALLOWED');
+  });
+});
+
+describe('who decides (break-it review)', () => {
+  it('four eyes: a supervisor who manages the client and brought the application cannot approve it', async () => {
+    const own = await createClient(tdb.db, org, {
+      kind: 'individual',
+      name: 'Клиентов Руководителя',
+      manager: 'sup',
+    });
+    let a = await ok('sup', 'POST', '/api/v1/credit-applications', {
+      clientId: own,
+      productCode: 'CONS-LOAN',
+      amount: { amount: '300000.00', currency: 'RUB' },
+      termMonths: 12,
+      ratePercent: '12',
+      purpose: 'Ремонт',
+      monthlyIncome: '600000',
+      existingMonthlyPayments: '0',
+    });
+    while (a.stage !== 'decision') {
+      const owner = a.currentStage!.owner?.id;
+      const who = owner === org.users.co ? 'co' : owner === org.users.rm1 ? 'rm1' : 'sup';
+      a = await ok(who, 'POST', `/api/v1/credit-applications/${a.id}/advance`, { version: a.version });
+    }
+    const asSup = await ok('sup', 'GET', `/api/v1/credit-applications/${a.id}`);
+    expect(asSup.actions.approve).toBe(false);
+    const approve = await call('sup', 'POST', `/api/v1/credit-applications/${a.id}/decision`, {
+      version: a.version,
+      decision: 'approved',
+    });
+    expect(approve.statusCode).toBe(403);
+    expect(approve.json().message).toMatch(/^Four eyes/);
+  });
+
+  it("only the client's manager (or their supervisor) or the stage owner records the client's refusal", async () => {
+    const a = await create();
+    const asColleague = await ok('rm2', 'GET', `/api/v1/credit-applications/${a.id}`);
+    expect(asColleague.actions.refuse).toBe(false);
+    const refused = await call('rm2', 'POST', `/api/v1/credit-applications/${a.id}/decision`, {
+      version: a.version,
+      decision: 'client_refused',
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await ok('sup', 'GET', `/api/v1/credit-applications/${a.id}`)).actions.refuse).toBe(true);
+  });
+
+  it('a reason that only looks written is refused in words', async () => {
+    const a = await create();
+    for (const reason of ['\u3164', '\u2800', '\u180E', '\u00AD', ' \u200E ']) {
+      const res = await call('rm1', 'POST', `/api/v1/credit-applications/${a.id}/decision`, {
+        version: a.version,
+        decision: 'declined',
+        reason,
+      });
+      expect(res.statusCode, JSON.stringify(reason)).toBe(400);
+      expect(res.json().message).toBe('body.reason: must not be blank: write something visible');
+    }
   });
 });
 

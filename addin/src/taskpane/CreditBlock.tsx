@@ -107,7 +107,8 @@ function NudgeOwner({ app }: { app: CreditApplicationDto }): JSX.Element | null 
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // Nobody to nudge: a queue without an owner yet, or the stage is the user's own.
-  if (app.status !== 'in_progress' || !app.owner || app.owner.id === me?.id) return null;
+  // (Until the signed-in user is known, offered to nobody.)
+  if (app.status !== 'in_progress' || !app.owner || !me || app.owner.id === me.id) return null;
   const owner = app.owner;
   const submit = async (e: FormEvent) => {
     e.preventDefault();

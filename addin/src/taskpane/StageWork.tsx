@@ -17,7 +17,7 @@ import {
   Textarea,
   tokens,
 } from '@fluentui/react-components';
-import { type FormEvent, type JSX, useState } from 'react';
+import { type FormEvent, type JSX, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error.ts';
 import { crmApi } from '../api/crm-api.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
@@ -31,6 +31,9 @@ import { useCardScope } from './use-pane-view.ts';
 const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
+
+/** Refusals that mean the application is no longer what the form showed. */
+const MOVED_MEANWHILE = new Set(['VERSION_CONFLICT', 'APPLICATION_CLOSED', 'CREDIT_TRANSITION_NOT_ALLOWED']);
 
 /** One move the user may make, as the form's choice: `advance`, `return:<stage>` or a decision. */
 type Choice = 'advance' | `return:${CreditStageCode}` | DecisionRequestDto['decision'];
@@ -74,6 +77,15 @@ export function StageWork({
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<string | null>(null);
+  const openButton = useRef<HTMLButtonElement>(null);
+  const firstControl = useRef<HTMLSelectElement>(null);
+  const wasOpen = useRef(false);
+  // Keyboard users stay where they were: into the form when it opens, back to its button when it closes.
+  useEffect(() => {
+    if (open && detail) firstControl.current?.focus();
+    if (!open && wasOpen.current) openButton.current?.focus();
+    wasOpen.current = open;
+  }, [open, detail]);
   if (app.status !== 'in_progress' && !result) return null;
   // Offered where there may be something to do: the user's own stage, a queue, or to whoever manages clients
   // (a refusal, their team's stages). A credit officer has nothing to do on a colleague's stage.
@@ -81,15 +93,22 @@ export function StageWork({
     me !== null &&
     (!app.owner || app.owner.id === me.id || me.role === 'relationship_manager' || me.role === 'supervisor');
 
-  const load = async () => {
+  /**
+   * Loads what the user may do. `again`: after a refused move (someone moved it meanwhile) the user's choice
+   * stays only while it is still allowed; otherwise they choose again — never a different move silently.
+   */
+  const load = async (again = false) => {
     setLoadError(null);
     setDetail(null);
     try {
       const d = await crmApi.creditApplication(app.id);
       setDetail(d);
-      // Changed terms start from the application's own.
-      setTerms({ amount: d.amount.amount, term: String(d.termMonths), rate: d.ratePercent ?? '' });
-      setChoice(choicesOf(d.actions)[0] ?? '');
+      const allowed = choicesOf(d.actions);
+      if (!again) {
+        // Changed terms start from the application's own.
+        setTerms({ amount: d.amount.amount, term: String(d.termMonths), rate: d.ratePercent ?? '' });
+        setChoice(allowed[0] ?? '');
+      } else setChoice((c) => (c && allowed.includes(c) ? c : ''));
     } catch (err) {
       setLoadError(err);
     }
@@ -108,6 +127,7 @@ export function StageWork({
   const rate = rateOf(terms.rate);
   const needsText = choice === 'declined' || choice.startsWith('return:');
   const problems = {
+    choice: !choice ? t.required : undefined,
     comment: needsText && !comment.trim() ? t.required : undefined,
     amount:
       choice === 'approved_changed_terms' && !(newAmount && /[1-9]/.test(newAmount))
@@ -160,8 +180,14 @@ export function StageWork({
       scope.patchClient(clientId, () => reloaded);
     } catch (err) {
       setError(err);
-      // Someone moved it meanwhile: show what it is now, and what this user may still do.
-      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') void load();
+      // Someone moved or closed it meanwhile: show what it is now (the card too), and what is still allowed.
+      if (err instanceof ApiError && MOVED_MEANWHILE.has(err.code)) {
+        void load(true);
+        void crmApi.client(clientId).then(
+          (reloaded) => scope.patchClient(clientId, () => reloaded),
+          () => undefined, // the card keeps what it shows; the form says what happened
+        );
+      }
     } finally {
       setSaving(false);
     }
@@ -176,7 +202,7 @@ export function StageWork({
           </MessageBar>
         )}
         {app.status === 'in_progress' && mayAct && (
-          <Button className={f.start} size="small" appearance="transparent" onClick={start}>
+          <Button ref={openButton} className={f.start} size="small" appearance="transparent" onClick={start}>
             {w.open}
           </Button>
         )}
@@ -196,13 +222,22 @@ export function StageWork({
       {loadError !== null && <ErrorBar error={loadError} onRetry={() => void load()} />}
       {detail && choices.length === 0 && (
         <Caption1 className={s.muted}>
-          {detail.currentStage?.owner ? w.notYours(detail.currentStage.owner.name) : w.notYoursQueue}
+          {detail.status !== 'in_progress'
+            ? w.closed(t.applicationStatuses[detail.status])
+            : detail.currentStage?.owner
+              ? w.notYours(detail.currentStage.owner.name)
+              : w.notYoursQueue}
         </Caption1>
       )}
       {detail && choices.length > 0 && (
         <>
-          <Field label={w.action} required>
-            <Select value={choice} onChange={(_, d) => setChoice(d.value as Choice)}>
+          <Field label={w.action} required validationMessage={show(problems.choice)}>
+            <Select ref={firstControl} value={choice} onChange={(_, d) => setChoice(d.value as Choice)}>
+              {!choice && (
+                <option value="" disabled>
+                  {w.choose}
+                </option>
+              )}
               {choices.map((c) => (
                 <option key={c} value={c}>
                   {label(c)}

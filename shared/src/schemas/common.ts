@@ -16,12 +16,21 @@ export const Id = Type.String({
   [FIELD_MESSAGE_KEYWORD]: 'must be an id (a lower-case UUID)',
 });
 
-/** Any visible character: whitespace and zero-width characters alone are not a title or a name. */
-export const NOT_BLANK = '[^\\s\\u200B-\\u200D\\u2060\\uFEFF]';
+/**
+ * Any visible character: whitespace, zero-width and blank-looking characters alone (soft hyphen, Hangul and
+ * Braille fillers, direction marks, invisible operators) are not a title, a name or a reason.
+ */
+export const NOT_BLANK =
+  '[^\\s\\u00AD\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u206A-\\u206F\\u2800\\u3164\\uFEFF\\uFFA0]';
 
 /** A required text of at most `maxLength` characters that is not blank. */
 export const NonBlankText = (maxLength: number) =>
-  Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK });
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: NOT_BLANK,
+    [FIELD_MESSAGE_KEYWORD]: 'must not be blank: write something visible',
+  });
 
 /** Money: decimal string amount + ISO 4217 currency; see shared/src/money.ts. */
 export const MoneySchema = Type.Object(

@@ -198,11 +198,11 @@ export const CreditApplicationDetail = Type.Object({
     advance: Type.Boolean(),
     /** Earlier stages the route lets the current one send it back to: POST .../return. */
     returnTo: Type.Array(Type.Enum(CREDIT_STAGES)),
-    /** approved / approved_changed_terms: the route's deciding stage. */
+    /** approved / approved_changed_terms: the route's deciding stage; never who brought the application or manages the client (four eyes). */
     approve: Type.Boolean(),
     /** declined, with a reason. */
     decline: Type.Boolean(),
-    /** client_refused: the client's manager or the stage owner, before disbursement. */
+    /** client_refused: the client's manager (or their supervisor) or the stage owner, before disbursement. */
     refuse: Type.Boolean(),
   }),
 });

@@ -317,14 +317,38 @@ export function canActOnStage(
   return p.role === 'relationship_manager' || p.role === 'supervisor';
 }
 
+/**
+ * Who speaks for the client: their manager, or that manager's supervisor. They record a client's refusal; they
+ * never approve the application (four eyes: banking.md, "Credit applications").
+ */
+export function managesClient(p: Principal, clientManagerId: string | null): boolean {
+  if (!clientManagerId) return false;
+  return p.id === clientManagerId || (p.role === 'supervisor' && p.teamIds.includes(clientManagerId));
+}
+
+/**
+ * Four eyes: whoever brought the application or manages the client does not approve it (a supervisor who
+ * manages a client himself would otherwise take the unowned supervisors' decision stage).
+ */
+export function mayApprove(p: Principal, app: { created_by: string | null }, clientManagerId: string | null) {
+  return p.id !== app.created_by && p.id !== clientManagerId;
+}
+
 /** What `p` may do to an application now (see `CreditApplicationDetail.actions`). */
 async function allowedActions(
   db: Db,
   p: Principal,
-  applicationId: string,
-  status: string,
-  decision: string | null,
+  app: {
+    id: string;
+    status: string;
+    decision: string | null;
+    created_by: string | null;
+    client_manager_id: string | null;
+    cooling_off_ends_at: Date | null;
+  },
 ): Promise<CreditApplicationDetailDto['actions']> {
+  const applicationId = app.id;
+  const { status, decision } = app;
   const none = { advance: false, returnTo: [], approve: false, decline: false, refuse: false };
   if (status !== 'in_progress') return none;
   const open = await db
@@ -344,8 +368,17 @@ async function allowedActions(
     .executeTakeFirst();
   if (!open) return none;
   const acts = canActOnStage(p, open);
-  const refuse = acts || p.role === 'relationship_manager' || p.role === 'supervisor';
+  const refuse = acts || managesClient(p, app.client_manager_id);
   if (!acts || !open.route_id || open.ordinal === null) return { ...none, refuse };
+  // The last stage pays out: not before the cooling-off period ends (the advance would be refused).
+  const later = await db
+    .selectFrom('route_stages')
+    .where('route_id', '=', open.route_id)
+    .where('ordinal', '>', open.ordinal)
+    .select('id')
+    .limit(1)
+    .executeTakeFirst();
+  const coolingOff = !later && app.cooling_off_ends_at !== null && app.cooling_off_ends_at.getTime() > Date.now();
   const returnTo = (open.can_return_to ?? []).length
     ? (
         await db
@@ -359,9 +392,9 @@ async function allowedActions(
       ).map((r) => r.stage_code as CreditApplicationDetailDto['actions']['returnTo'][number])
     : [];
   return {
-    advance: !(open.decides && !decision),
+    advance: !(open.decides && !decision) && !coolingOff,
     returnTo,
-    approve: Boolean(open.decides),
+    approve: Boolean(open.decides) && mayApprove(p, app, app.client_manager_id),
     decline: Boolean(open.can_decline || open.decides),
     refuse,
   };
@@ -388,6 +421,7 @@ export async function findApplicationDetail(
       'a.version',
       'a.client_id',
       'c.display_name',
+      'c.manager_id as client_manager_id',
       'pr.code as product_code',
       'pr.name as product_name',
       'pr.kind as product_kind',
@@ -482,7 +516,14 @@ export async function findApplicationDetail(
     nudges: await findNudges(db, id),
     createdAt: iso(a.created_at)!,
     createdBy: a.created_by_id ? { id: a.created_by_id, name: a.created_by_name ?? '' } : null,
-    actions: await allowedActions(db, p, id, a.status, a.decision),
+    actions: await allowedActions(db, p, {
+      id,
+      status: a.status,
+      decision: a.decision,
+      created_by: a.created_by_id,
+      client_manager_id: a.client_manager_id,
+      cooling_off_ends_at: a.cooling_off_ends_at,
+    }),
   };
 }
 

@@ -37,7 +37,9 @@ import {
   findNoticesFor,
   findRouteFor,
   findRouteStages,
+  managesClient,
   markNoticesRead,
+  mayApprove,
   type RouteStageRow,
   resolveStageOwner,
   slaReport,
@@ -204,6 +206,10 @@ function assertOpen(app: AppRow, stage: OpenStage | null): asserts stage is Open
 }
 
 const canActOn = canActOnStage;
+
+const clientManagerOf = async (trx: Db, clientId: string): Promise<string | null> =>
+  (await trx.selectFrom('clients').where('id', '=', clientId).select('manager_id').executeTakeFirstOrThrow())
+    .manager_id;
 
 function assertCanAct(p: Principal, stage: OpenStage) {
   if (!canActOn(p, stage))
@@ -717,9 +723,11 @@ export async function decide(
     let moveOn = false;
     switch (input.decision) {
       case 'client_refused': {
-        const isClientRm = p.role === 'relationship_manager' || p.role === 'supervisor';
-        if (!isClientRm && !canActOn(p, stage))
-          throw new AppError('FORBIDDEN', "A refusal is recorded by the client's manager or the stage owner");
+        if (!managesClient(p, await clientManagerOf(trx, app.client_id)) && !canActOn(p, stage))
+          throw new AppError(
+            'FORBIDDEN',
+            "A refusal is recorded by the client's manager (or their supervisor) or the stage owner",
+          );
         Object.assign(set, { status: 'refused', closed_at: sql`now()`, sla_due_at: null });
         break;
       }
@@ -739,6 +747,11 @@ export async function decide(
           throw new AppError(
             'CREDIT_TRANSITION_NOT_ALLOWED',
             `Approval is decided at the route's deciding stage, not at ${stage.stage_code}`,
+          );
+        if (!mayApprove(p, app, await clientManagerOf(trx, app.client_id)))
+          throw new AppError(
+            'FORBIDDEN',
+            'Four eyes: whoever brought the application or manages the client does not approve it',
           );
         if (input.decision === 'approved_changed_terms') {
           if (!input.terms)
