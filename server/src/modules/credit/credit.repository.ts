@@ -378,7 +378,8 @@ async function allowedActions(
     .select('id')
     .limit(1)
     .executeTakeFirst();
-  const coolingOff = !later && app.cooling_off_ends_at !== null && app.cooling_off_ends_at.getTime() > Date.now();
+  const coolingOff =
+    !later && app.cooling_off_ends_at !== null && app.cooling_off_ends_at.getTime() > Date.now();
   const returnTo = (open.can_return_to ?? []).length
     ? (
         await db
