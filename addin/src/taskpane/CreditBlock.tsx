@@ -175,10 +175,12 @@ function ApplicationRow({
   app,
   now,
   clientId,
+  clientManagerId,
 }: {
   app: CreditApplicationDto;
   now: number;
   clientId: string;
+  clientManagerId: string | null;
 }): JSX.Element {
   const s = useStyles();
   const { t, lang } = useI18n();
@@ -211,7 +213,7 @@ function ApplicationRow({
         </Caption1>
       )}
       <div className={s.buttons}>
-        <StageWork app={app} clientId={clientId} />
+        <StageWork app={app} clientId={clientId} clientManagerId={clientManagerId} />
         <NudgeOwner app={app} />
       </div>
     </div>
@@ -340,7 +342,9 @@ export function CreditBlock({ card, now }: { card: ClientCardDto; now: number })
           items={applications}
           truncated={card.truncated.includes('applications')}
           keyOf={(a) => a.id}
-          render={(a) => <ApplicationRow app={a} now={now} clientId={card.id} />}
+          render={(a) => (
+            <ApplicationRow app={a} now={now} clientId={card.id} clientManagerId={card.manager?.id ?? null} />
+          )}
         />
       )}
       {loans.length > 0 && (

@@ -57,9 +57,11 @@ export function choicesOf(actions: CreditApplicationDetailDto['actions']): Choic
 export function StageWork({
   app,
   clientId,
+  clientManagerId,
 }: {
   app: CreditApplicationDto;
   clientId: string;
+  clientManagerId: string | null;
 }): JSX.Element | null {
   const s = useStyles();
   const f = usePaneFormStyles();
@@ -87,11 +89,11 @@ export function StageWork({
     wasOpen.current = open;
   }, [open, detail]);
   if (app.status !== 'in_progress' && !result) return null;
-  // Offered where there may be something to do: the user's own stage, a queue, or to whoever manages clients
-  // (a refusal, their team's stages). A credit officer has nothing to do on a colleague's stage.
+  // Offered where there may be something to do: the user's own stage, a queue, the client's manager (a
+  // refusal), a supervisor (the team's stages). A credit officer has nothing to do on a colleague's stage.
   const mayAct =
     me !== null &&
-    (!app.owner || app.owner.id === me.id || me.role === 'relationship_manager' || me.role === 'supervisor');
+    (!app.owner || app.owner.id === me.id || clientManagerId === me.id || me.role === 'supervisor');
 
   /**
    * Loads what the user may do. `again`: after a refused move (someone moved it meanwhile) the user's choice
