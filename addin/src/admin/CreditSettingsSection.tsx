@@ -8,7 +8,6 @@ import {
   type HolidaysDto,
   LOAN_KINDS,
   type NotificationTemplateDto,
-  type NotificationTemplatesDto,
   type PreviewTemplateResultDto,
   STAGE_OWNER_ROLES,
   TEMPLATE_CHANNELS,
@@ -60,6 +59,7 @@ import {
   FormError,
   fieldError,
   openOnRowClick,
+  useAdminData,
   useRevealOnOpen,
   useUnsavedChanges,
 } from './form.tsx';
@@ -1115,22 +1115,9 @@ function TemplatesTab(): JSX.Element {
   const s = useStyles();
   const t = useAdminText();
   const c = t.credit;
-  const [data, setData] = useState<NotificationTemplatesDto | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, reload: load } = useAdminData(() => adminApi.templates());
   const [key, setKey] = useState<TemplateKey>({ event: 'submitted', channel: 'email', lang: 'ru' });
   const [notice, setNotice] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      setData(await adminApi.templates());
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   if (!data)
     return error !== null ? <ErrorBar error={error} onRetry={() => void load()} /> : <Spinner size="small" />;

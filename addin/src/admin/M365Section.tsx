@@ -1,6 +1,4 @@
 import {
-  type EntraRoleMappingListDto,
-  type M365HealthDto,
   type M365SettingsDto,
   type M365TestResultDto,
   ROLE_MAPPING_KINDS,
@@ -39,7 +37,7 @@ import { useI18n } from '../ui/i18n.ts';
 import { adminApi } from './admin-api.ts';
 import { useAdminText } from './admin-i18n.ts';
 import { adminStyles } from './admin-styles.ts';
-import { ChoiceField, FormError, fieldError, useUnsavedChanges } from './form.tsx';
+import { ChoiceField, FormError, fieldError, useAdminData, useUnsavedChanges } from './form.tsx';
 
 // The Microsoft 365 section: the Graph connection (secrets only as environment variable names, shown as
 // set / not set), a connection test that shows the service's own error, the sync's health, and the mapping
@@ -541,23 +539,7 @@ function HealthPanel(): JSX.Element {
   const s = useStyles();
   const t = useAdminText();
   const when = useDateTime();
-  const [health, setHealth] = useState<M365HealthDto | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setHealth(await adminApi.m365Health());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: health, error, loading, reload: load } = useAdminData(() => adminApi.m365Health());
   const expiryColor = { expired: 'danger', expiring: 'warning', ok: 'success' } as const;
 
   return (
@@ -654,26 +636,13 @@ function RoleMappingsPanel(): JSX.Element {
   const s = useStyles();
   const t = useAdminText();
   const { t: common } = useI18n();
-  const [list, setList] = useState<EntraRoleMappingListDto | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
+  const { data: list, error: loadError, reload: load } = useAdminData(() => adminApi.roleMappings());
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [kind, setKind] = useState<(typeof ROLE_MAPPING_KINDS)[number]>('app_role');
   const [value, setValue] = useState('');
   const [role, setRole] = useState<Role>('relationship_manager');
   useUnsavedChanges(value.trim() !== '');
-
-  const load = useCallback(async () => {
-    setLoadError(null);
-    try {
-      setList(await adminApi.roleMappings());
-    } catch (err) {
-      setLoadError(err);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const add = async () => {
     setBusy(true);

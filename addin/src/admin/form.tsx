@@ -14,10 +14,12 @@ import {
   type JSX,
   type MouseEvent,
   type RefObject,
+  useCallback,
   useContext,
   useEffect,
   useId,
   useRef,
+  useState,
 } from 'react';
 import { ApiError } from '../api/api-error.ts';
 import { ErrorBar } from '../ui/ErrorBar.tsx';
@@ -31,6 +33,33 @@ export function fieldError(error: unknown, name: string): string | undefined {
   if (!(error instanceof ApiError) || !error.field) return undefined;
   const f = error.field.replace(/^(body|querystring|params)\./, '');
   return f === name || f.startsWith(`${name}.`) ? error.message : undefined;
+}
+
+/**
+ * A section's data loaded when it mounts: the data (null until the first answer), the last load's error,
+ * whether a load runs, and `reload` for "Retry", "Refresh" and after a save.
+ */
+export function useAdminData<T>(fetch: () => Promise<T>) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const fetchRef = useRef(fetch);
+  fetchRef.current = fetch;
+  const reload = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setData(await fetchRef.current());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, loading, reload };
 }
 
 /** Errors no field shows: the conflict message with "Reload", or the one error bar. */
