@@ -224,6 +224,13 @@ describe('credit status in the pane', () => {
     await action.selectOption({ label: 'Send back to Documents' });
     await move.getByRole('button', { name: 'Confirm' }).click();
     await move.getByText('Required.').waitFor();
+    // Escape leaves the form, focus back on its button; open it again to go on.
+    await move.getByRole('textbox', { name: /What is missing/ }).press('Escape');
+    const openAgain = row.getByRole('button', { name: 'Move the application' });
+    await openAgain.waitFor();
+    expect(await openAgain.evaluate((el) => el === document.activeElement)).toBe(true);
+    await openAgain.click();
+    await action.selectOption({ label: 'Send back to Documents' });
     await shot(page, 'pane-credit-stage-return');
     await move.getByRole('textbox', { name: /What is missing/ }).fill('Справка 2-НДФЛ за 6 месяцев');
     await move.getByRole('button', { name: 'Confirm' }).click();

@@ -40,10 +40,11 @@ type Choice = 'advance' | `return:${CreditStageCode}` | DecisionRequestDto['deci
 
 /** The moves `actions` allows, in the order the form offers them. */
 export function choicesOf(actions: CreditApplicationDetailDto['actions']): Choice[] {
+  // At the deciding stage the decision comes first (new-user trial: "Send back" was pre-selected there).
   return [
     ...(actions.advance ? (['advance'] as const) : []),
-    ...actions.returnTo.map((s) => `return:${s}` as const),
     ...(actions.approve ? (['approved', 'approved_changed_terms'] as const) : []),
+    ...actions.returnTo.map((s) => `return:${s}` as const),
     ...(actions.decline ? (['declined'] as const) : []),
     ...(actions.refuse ? (['client_refused'] as const) : []),
   ];
@@ -219,7 +220,19 @@ export function StageWork({
         : t.creditDecisions[c as DecisionRequestDto['decision']];
   const choices = detail ? choicesOf(detail.actions) : [];
   return (
-    <form className={f.form} onSubmit={submit} aria-label={w.title(app.number)} noValidate>
+    <form
+      className={f.form}
+      onSubmit={submit}
+      aria-label={w.title(app.number)}
+      noValidate
+      onKeyDown={(e) => {
+        // Escape leaves the form as Cancel does (focus back on its button).
+        if (e.key === 'Escape' && !saving) {
+          e.preventDefault();
+          setOpen(false);
+        }
+      }}
+    >
       {!detail && !loadError && <Spinner size="tiny" label={w.loading} />}
       {loadError !== null && <ErrorBar error={loadError} onRetry={() => void load()} />}
       {detail && choices.length === 0 && (

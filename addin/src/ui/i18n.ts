@@ -826,7 +826,7 @@ const ru: Dict = {
     comment: 'Комментарий',
     whatIsMissing: 'Чего не хватает',
     reason: 'Причина',
-    newAmount: (currency) => `Сумма, ${currency}`,
+    newAmount: (currency) => `Сумма, ${currency === 'RUB' ? '₽' : currency}`,
     submit: 'Подтвердить',
     notYours: (owner) => `Продвинуть этап может только ${owner} или его руководитель.`,
     notYoursQueue: 'Продвинуть этап может только сотрудник очереди этого этапа.',
